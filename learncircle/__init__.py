@@ -1,0 +1,102 @@
+"""LearnCircle: a self-hosted home for a small learning community."""
+import os
+from pathlib import Path
+
+from flask import Flask, redirect, request, url_for
+from flask_compress import Compress
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+
+from . import config as settings
+from . import db, errors, web
+from .limits import limiter
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+login_manager = LoginManager()
+compress = Compress()
+
+
+def create_app(test_config=None):
+    """Build the application: settings, database, extensions, blueprints, error pages."""
+    instance_path = os.environ.get("LEARNCIRCLE_INSTANCE_PATH", str(ROOT / "instance"))
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    app.config.update(settings.defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(settings.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.ensure_secret_key(app.instance_path)
+    settings.check(app.config)
+
+    secure = app.config["BASE_URL"].startswith("https://")
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
+        WTF_CSRF_TIME_LIMIT=None,  # a reply typed over an afternoon must still post
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript",
+                            "application/json", "text/csv", "image/svg+xml"],
+        COMPRESS_STREAMING_ENDPOINT_CONDITIONAL=["static", "vendor.static"],
+        RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URI"],
+        RATELIMIT_HEADERS_ENABLED=False,
+    )
+
+    db.init_app(app)
+    Htmx(app)
+    csrf.init_app(app)
+    compress.init_app(app)
+    limiter.init_app(app)
+    web.init_app(app)
+    errors.init_app(app)
+    _init_login(app)
+    _register_blueprints(app)
+
+    from . import cli
+    cli.init_app(app)
+    return app
+
+
+def _init_login(app):
+    from .accounts.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(User.from_session_id)
+
+    @app.before_request
+    def _first_run_setup():
+        """Until the instance has an admin, every page leads to the one-time setup page."""
+        if app.config.get("_HAS_USERS") or request.endpoint in (None, "static", "vendor.static", "accounts.setup"):
+            return None
+        if User.exists():
+            app.config["_HAS_USERS"] = True
+            return None
+        return redirect(url_for("accounts.setup"))
+
+
+def _register_blueprints(app):
+    from flask import Blueprint
+    import js_lib_htmx
+
+    from .accounts.views import bp as accounts
+    from .circles.views import bp as circles
+    from .discussions.views import bp as discussions
+    from .circles.access import template_helpers
+
+    # htmx comes from its registry package at install time and is served from here: no CDN.
+    vendor = Blueprint("vendor", __name__,
+                       static_folder=str(Path(js_lib_htmx.__file__).parent / "static" / "htmx"),
+                       static_url_path="/static/vendor")
+    app.register_blueprint(vendor)
+    for blueprint in (accounts, circles, discussions):
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals.update(template_helpers())
+    app.jinja_env.globals["site_name"] = lambda: app.config["SITE_NAME"]

@@ -1,0 +1,104 @@
+"""People: accounts, their profile, and the password and session rules that protect them."""
+import secrets
+
+import peewee
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+
+from .. import clock, text
+from ..db import BaseModel, database
+
+# OWASP's argon2id minimum (19 MiB, 2 passes, 1 lane): affordable on a Raspberry Pi, unlike the
+# library's 64 MiB default which makes each login cost a noticeable share of a Pi's memory.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,30}$"
+MIN_PASSWORD_LENGTH = 8
+
+
+class User(UserMixin, BaseModel):
+    username = peewee.CharField(max_length=30, unique=True)  # stored lower-case
+    email = peewee.CharField(max_length=254, unique=True)  # stored lower-case
+    display_name = peewee.CharField(max_length=80)
+    pronouns = peewee.CharField(max_length=40, default="")
+    bio = peewee.TextField(default="")
+    bio_html = peewee.TextField(default="")
+    timezone = peewee.CharField(max_length=64, default="UTC")
+    password_hash = peewee.CharField(max_length=255)
+    # Rotated to end every session of the account: the login cookie carries it.
+    session_token = peewee.CharField(max_length=64)
+    is_admin = peewee.BooleanField(default=False)
+    created_at = peewee.DateTimeField(default=clock.now)
+
+    def get_id(self):
+        return f"{self.id}:{self.session_token}"
+
+    @classmethod
+    def from_session_id(cls, session_id):
+        """Return the user a login cookie names, or None when that session was ended."""
+        user_id, _, token = str(session_id).partition(":")
+        if not user_id.isdigit() or not token:
+            return None
+        user = cls.get_or_none(cls.id == int(user_id))
+        if user is None or not secrets.compare_digest(user.session_token, token):
+            return None
+        return user
+
+    @classmethod
+    def by_login(cls, login):
+        """Find an account by username or email, case-insensitively."""
+        login = (login or "").strip().lower()
+        field = cls.email if "@" in login else cls.username
+        return cls.get_or_none(field == login)
+
+    @classmethod
+    def exists(cls):
+        return cls.select().limit(1).exists()
+
+    @classmethod
+    def register(cls, *, username, email, password, display_name=None, timezone="UTC", is_admin=False):
+        """Create an account; raises peewee.IntegrityError when the username or email is taken."""
+        with database.atomic():
+            return cls.create(
+                username=username.strip().lower(),
+                email=email.strip().lower(),
+                display_name=(display_name or username).strip(),
+                timezone=timezone or "UTC",
+                password_hash=hash_password(password),
+                session_token=secrets.token_hex(16),
+                is_admin=is_admin,
+            )
+
+    def check_password(self, password):
+        try:
+            _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if _hasher.check_needs_rehash(self.password_hash):
+            self.password_hash = hash_password(password)
+            self.save(only=[User.password_hash])
+        return True
+
+    def set_password(self, password):
+        """Change the password and end every session of this account."""
+        self.password_hash = hash_password(password)
+        self.session_token = secrets.token_hex(16)
+        self.save(only=[User.password_hash, User.session_token])
+
+    def end_all_sessions(self):
+        self.session_token = secrets.token_hex(16)
+        self.save(only=[User.session_token])
+
+    def update_profile(self, *, display_name, bio, timezone, pronouns):
+        self.display_name = display_name.strip()
+        self.bio = bio
+        self.bio_html = text.render_markdown(bio)
+        self.timezone = timezone
+        self.pronouns = pronouns.strip()
+        self.save()
+
+
+def hash_password(password):
+    """Hash exactly what was typed: no trimming or normalisation."""
+    return _hasher.hash(password)

@@ -1,0 +1,223 @@
+"""Circles, who belongs to them and in what role, and the invitation links that bring people in."""
+import datetime as dt
+import re
+import secrets
+import unicodedata
+
+import peewee
+
+from .. import clock, text
+from ..accounts.models import User
+from ..db import BaseModel, database
+
+OWNER, FACILITATOR, MEMBER = "owner", "facilitator", "member"
+ROLES = (OWNER, FACILITATOR, MEMBER)
+PUBLIC, PRIVATE = "public", "private"
+
+DEFAULT_CONDUCT = """\
+We are here to learn together. To keep this circle a place where everyone can ask, try and fail safely:
+
+1. **Be kind and assume good intent.** Critique the work, never the person.
+2. **Make room for every voice.** If you post often, leave space; if you are quiet, your question helps others too.
+3. **Give feedback that helps.** Say what works, then what would make it better, with specifics.
+4. **Share what is yours to share.** Credit sources; keep what others tell you here within the circle.
+5. **No harassment, discrimination or spam.** Facilitators may remove posts or members who break these rules.
+
+If something here makes you uncomfortable, tell a facilitator or the circle's owner.
+"""
+
+
+def slugify(value):
+    """Make a URL-safe slug from a name (ASCII letters, digits and dashes)."""
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    value = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+    return value[:60].strip("-") or "circle"
+
+
+class Circle(BaseModel):
+    name = peewee.CharField(max_length=100)
+    slug = peewee.CharField(max_length=60, unique=True)
+    purpose = peewee.CharField(max_length=300)
+    goals = peewee.TextField(default="")
+    goals_html = peewee.TextField(default="")
+    conduct = peewee.TextField(default="")
+    conduct_html = peewee.TextField(default="")
+    visibility = peewee.CharField(max_length=10, default=PRIVATE)
+    member_count = peewee.IntegerField(default=0)
+    created_at = peewee.DateTimeField(default=clock.now)
+
+    @property
+    def is_public(self):
+        return self.visibility == PUBLIC
+
+    @classmethod
+    def by_slug(cls, slug):
+        return cls.get_or_none(cls.slug == slug)
+
+    @classmethod
+    def unique_slug(cls, name):
+        """Return a slug for name that no circle has yet."""
+        base = slugify(name)
+        candidate, n = base, 2
+        while cls.select().where(cls.slug == candidate).exists():
+            candidate, n = f"{base[:55]}-{n}", n + 1
+        return candidate
+
+    @classmethod
+    def found(cls, *, owner, name, slug, purpose, goals="", conduct=DEFAULT_CONDUCT, visibility=PRIVATE):
+        """Create a circle with its owner as first member; raises IntegrityError if the slug is taken."""
+        now = clock.now()
+        with database.atomic():
+            circle = cls.create(
+                name=name.strip(), slug=slug, purpose=purpose.strip(), goals=goals,
+                goals_html=text.render_markdown(goals), conduct=conduct,
+                conduct_html=text.render_markdown(conduct), visibility=visibility, member_count=1,
+            )
+            Membership.create(user=owner, circle=circle, role=OWNER, joined_at=now, conduct_accepted_at=now)
+        return circle
+
+    def update_settings(self, *, name, slug, purpose, goals, conduct, visibility):
+        self.name, self.slug, self.purpose = name.strip(), slug, purpose.strip()
+        self.goals, self.goals_html = goals, text.render_markdown(goals)
+        self.conduct, self.conduct_html = conduct, text.render_markdown(conduct)
+        self.visibility = visibility
+        with database.atomic():
+            self.save()
+
+    @classmethod
+    def listed(cls):
+        """Public circles, most populous first."""
+        return cls.select().where(cls.visibility == PUBLIC).order_by(cls.member_count.desc(), cls.id)
+
+    @classmethod
+    def of_user(cls, user):
+        """The circles a user belongs to, with their membership, newest activity first."""
+        return (cls.select(cls, Membership).join(Membership)
+                .where(Membership.user == user).order_by(cls.name))
+
+    def owner(self):
+        return (User.select().join(Membership)
+                .where((Membership.circle == self) & (Membership.role == OWNER)).get())
+
+
+class Invitation(BaseModel):
+    circle = peewee.ForeignKeyField(Circle, backref="invitations", on_delete="CASCADE")
+    created_by = peewee.ForeignKeyField(User, on_delete="CASCADE")
+    token = peewee.CharField(max_length=64, unique=True)
+    role = peewee.CharField(max_length=20, default=MEMBER)
+    expires_at = peewee.DateTimeField(null=True)
+    max_uses = peewee.IntegerField(null=True)
+    uses = peewee.IntegerField(default=0)
+    revoked_at = peewee.DateTimeField(null=True)
+    created_at = peewee.DateTimeField(default=clock.now)
+
+    @classmethod
+    def make(cls, *, circle, created_by, role=MEMBER, expires_at=None, max_uses=None):
+        # 32 random bytes: 256 bits, far beyond guessing.
+        return cls.create(circle=circle, created_by=created_by, token=secrets.token_urlsafe(32),
+                          role=role, expires_at=expires_at, max_uses=max_uses)
+
+    @classmethod
+    def by_token(cls, token):
+        return (cls.select(cls, Circle).join(Circle).where(cls.token == token).first())
+
+    @classmethod
+    def active_for(cls, circle):
+        now = clock.now()
+        return (cls.select().where(
+            (cls.circle == circle) & cls.revoked_at.is_null()
+            & (cls.expires_at.is_null() | (cls.expires_at > now))
+            & (cls.max_uses.is_null() | (cls.uses < cls.max_uses))
+        ).order_by(cls.created_at.desc()))
+
+    @property
+    def is_usable(self):
+        if self.revoked_at is not None:
+            return False
+        if self.expires_at is not None and self.expires_at <= clock.now():
+            return False
+        return self.max_uses is None or self.uses < self.max_uses
+
+    def revoke(self):
+        self.revoked_at = clock.now()
+        self.save(only=[Invitation.revoked_at])
+
+
+class AlreadyMember(Exception):
+    pass
+
+
+class Membership(BaseModel):
+    user = peewee.ForeignKeyField(User, backref="memberships", on_delete="CASCADE")
+    circle = peewee.ForeignKeyField(Circle, backref="memberships", on_delete="CASCADE")
+    role = peewee.CharField(max_length=20, default=MEMBER)
+    joined_at = peewee.DateTimeField(default=clock.now)
+    # Joining means accepting the code of conduct; when is kept for trust and moderation.
+    conduct_accepted_at = peewee.DateTimeField()
+    invitation = peewee.ForeignKeyField(Invitation, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("circle", "user"), True), (("user", "circle"), False))
+
+    @property
+    def is_owner(self):
+        return self.role == OWNER
+
+    @property
+    def can_facilitate(self):
+        return self.role in (OWNER, FACILITATOR)
+
+    @classmethod
+    def of(cls, user, circle):
+        if user is None or not getattr(user, "is_authenticated", False):
+            return None
+        return cls.get_or_none((cls.user == user.id) & (cls.circle == circle))
+
+    @classmethod
+    def join(cls, *, user, circle, invitation=None):
+        """Add user to circle, accepting its code of conduct now; count a use of the invitation.
+
+        Raises AlreadyMember when the user already belongs, ValueError when the invitation is spent.
+        """
+        now = clock.now()
+        role = invitation.role if invitation is not None else MEMBER
+        try:
+            with database.atomic():
+                if invitation is not None:
+                    spent = (Invitation.update(uses=Invitation.uses + 1)
+                             .where((Invitation.id == invitation.id)
+                                    & (Invitation.max_uses.is_null() | (Invitation.uses < Invitation.max_uses)))
+                             .execute())
+                    if not spent:
+                        raise ValueError("This invitation has been used up.")
+                membership = cls.create(user=user, circle=circle, role=role, joined_at=now,
+                                        conduct_accepted_at=now, invitation=invitation)
+                Circle.update(member_count=Circle.member_count + 1).where(Circle.id == circle.id).execute()
+        except peewee.IntegrityError:
+            raise AlreadyMember() from None
+        return membership
+
+    def leave(self):
+        """Remove this membership (the owner must hand the circle over first)."""
+        if self.is_owner:
+            raise ValueError("Transfer ownership to another member before leaving.")
+        with database.atomic():
+            self.delete_instance()
+            Circle.update(member_count=Circle.member_count - 1).where(Circle.id == self.circle_id).execute()
+
+    def transfer_ownership(self, to_membership):
+        """Make another member the owner; the old owner stays on as a facilitator."""
+        with database.atomic():
+            Membership.update(role=FACILITATOR).where(Membership.id == self.id).execute()
+            Membership.update(role=OWNER).where(Membership.id == to_membership.id).execute()
+
+    @classmethod
+    def roster(cls, circle):
+        """Members with their accounts: owner, facilitators, then members, each by name."""
+        order = peewee.Case(cls.role, ((OWNER, 0), (FACILITATOR, 1)), 2)
+        return (cls.select(cls, User).join(User).where(cls.circle == circle)
+                .order_by(order, User.display_name))
+
+
+def expiry_from_days(days):
+    return None if not days else clock.now() + dt.timedelta(days=days)

@@ -1,0 +1,62 @@
+"""One-time form keys: a thread or reply sent twice (double click, retry) is stored once.
+
+Each form carries a fresh random key. The write that a form causes records its key in the same
+transaction, so a second arrival of the same key hits the unique constraint and the view answers
+with what the first one created instead of storing it again.
+"""
+import datetime as dt
+import secrets
+
+import peewee
+
+from . import clock
+from .accounts.models import User
+from .db import BaseModel
+
+KEEP_FOR = dt.timedelta(days=2)
+
+
+class UsedFormKey(BaseModel):
+    key = peewee.CharField(max_length=64, unique=True)
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE")
+    result_url = peewee.CharField(max_length=500, default="")
+    used_at = peewee.DateTimeField(default=clock.now, index=True)
+
+
+class DuplicateSubmission(Exception):
+    """The form with this key was already handled; result_url is where its result lives."""
+
+    def __init__(self, result_url):
+        super().__init__(result_url)
+        self.result_url = result_url
+
+
+def new_key():
+    return secrets.token_urlsafe(24)
+
+
+def claim(key, user):
+    """Record key as used by user inside the caller's transaction, or raise DuplicateSubmission.
+
+    Call inside database.atomic(); the savepoint keeps the caller's transaction usable.
+    """
+    from .db import database
+
+    if not key:
+        return None
+    try:
+        with database.atomic():
+            return UsedFormKey.create(key=key[:64], user=user)
+    except peewee.IntegrityError:
+        previous = UsedFormKey.get_or_none(UsedFormKey.key == key[:64])
+        raise DuplicateSubmission(previous.result_url if previous else "") from None
+
+
+def record_result(claimed, url):
+    if claimed is not None:
+        UsedFormKey.update(result_url=url).where(UsedFormKey.id == claimed.id).execute()
+
+
+def forget_old():
+    """Drop keys too old to be a retry of anything."""
+    return UsedFormKey.delete().where(UsedFormKey.used_at < clock.now() - KEEP_FOR).execute()

@@ -1,0 +1,182 @@
+"""HTTP plumbing every feature shares: page-or-fragment rendering, redirects after POST, headers,
+pagination, time display and static URLs.
+"""
+import datetime as dt
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from markupsafe import Markup, escape
+
+from . import clock
+
+# Content-Security-Policy: no inline script, no eval, no inline style; htmx is configured to match
+# (see the htmx-config meta tag in base.html).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
+
+
+def is_fragment_request():
+    """True for an htmx request that swaps part of a page (not boosted, not a history restore)."""
+    htmx = request.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(template, block=None, status=200, **context):
+    """Render the whole page, or only `block` of it for an htmx fragment request."""
+    if block and is_fragment_request():
+        body = render_block(template, block, **context)
+    else:
+        body = render_template(template, **context)
+    response = current_app.make_response((body, status))
+    response.vary.add("HX-Request")
+    return response
+
+
+def render_partial(template, status=200, **context):
+    """Render a `_partial.html` on its own (htmx responses)."""
+    response = current_app.make_response((render_template(template, **context), status))
+    response.vary.add("HX-Request")
+    return response
+
+
+def see_other(location):
+    """Redirect after a successful POST (303, so the browser follows with GET)."""
+    return redirect(location, code=303)
+
+
+def safe_next(target, fallback):
+    """Return target when it is a local path, else fallback (no open redirects)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return fallback
+
+
+def page_number():
+    """The ?page= argument as a positive int; a garbage value is a 404, not a 500."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1 or int(raw) > 100_000:
+        abort(404)
+    return int(raw)
+
+
+class Page:
+    """One page of a query, fetched with one extra row to know whether another page follows."""
+
+    def __init__(self, query, number, size):
+        rows = list(query.limit(size + 1).offset((number - 1) * size))
+        self.items = rows[:size]
+        self.number = number
+        self.has_next = len(rows) > size
+        self.has_previous = number > 1
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+
+# ---- time zones ---------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def timezone_names():
+    return sorted(name for name in available_timezones() if "/" in name and not name.startswith("Etc/")) + ["UTC"]
+
+
+def is_timezone(name):
+    return name in set(timezone_names())
+
+
+def viewer_zone():
+    name = getattr(current_user, "timezone", None) if current_user and current_user.is_authenticated else None
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def to_local(moment, zone=None):
+    """A naive UTC datetime from the database, as an aware datetime in the viewer's zone."""
+    return moment.replace(tzinfo=dt.timezone.utc).astimezone(zone or viewer_zone())
+
+
+def from_local(naive_local, zone=None):
+    """A naive datetime typed in the viewer's zone, as naive UTC for the database."""
+    aware = naive_local.replace(tzinfo=zone or viewer_zone())
+    return aware.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def exact_time(moment):
+    local = to_local(moment)
+    return local.strftime("%a %d %b %Y, %H:%M ") + (local.tzname() or "")
+
+
+def relative_time(moment):
+    seconds = int((clock.now() - moment).total_seconds())
+    if seconds < 0:
+        seconds = -seconds
+        future = True
+    else:
+        future = False
+    for limit, unit, size in ((60, "s", 1), (3600, "min", 60), (86400, "h", 3600), (86400 * 30, "d", 86400)):
+        if seconds < limit:
+            amount = seconds // size
+            if unit == "s":
+                return "in a moment" if future else "just now"
+            return f"in {amount} {unit}" if future else f"{amount} {unit} ago"
+    return to_local(moment).strftime("%d %b %Y")
+
+
+def time_tag(moment, relative=True):
+    """<time> showing a relative or local time, with the exact local time on hover."""
+    if moment is None:
+        return ""
+    label = relative_time(moment) if relative else exact_time(moment)
+    iso = moment.replace(tzinfo=dt.timezone.utc).isoformat()
+    return Markup(f'<time datetime="{iso}" title="{escape(exact_time(moment))}">{escape(label)}</time>')
+
+
+# ---- static files -------------------------------------------------------------------------------
+
+@lru_cache(maxsize=64)
+def _file_version(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename, endpoint="static"):
+    """URL of a static file carrying a hash of its content, so it can be cached for a year."""
+    if endpoint == "static":
+        folder = current_app.static_folder
+    else:
+        folder = current_app.blueprints[endpoint.split(".")[0]].static_folder
+    return url_for(endpoint, filename=filename, v=_file_version(str(Path(folder) / filename)))
+
+
+def init_app(app):
+    app.jinja_env.globals.update(static_url=static_url, time_tag=time_tag)
+    app.jinja_env.filters["localtime"] = lambda moment: exact_time(moment) if moment else ""
+
+    @app.after_request
+    def _headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint and request.endpoint.endswith("static") and request.args.get("v"):
+            response.cache_control.public = True
+            response.cache_control.max_age = 31_536_000
+            response.cache_control.immutable = True
+        elif response.mimetype == "text/html":
+            # Pages are personal: never let a shared cache keep them.
+            response.cache_control.private = True
+            response.cache_control.no_cache = True
+        return response

@@ -1,0 +1,128 @@
+"""Shared fixtures: an app on a temporary SQLite file with the real migrations, a client, people.
+
+Helpers create rows through the domain (User.register, Circle.found, Membership.join) so tests
+start from states the application itself can produce.
+"""
+import datetime as dt
+import itertools
+
+import pytest
+from bs4 import BeautifulSoup
+
+from learncircle import clock, create_app, db
+from learncircle.accounts.models import User
+from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Circle, Membership
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+    })
+    db.upgrade()
+    yield app
+    if not db.database.is_closed():
+        db.database.close()
+
+
+@pytest.fixture
+def csrf_app(app):
+    """The same app with CSRF protection on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def frozen_clock():
+    """Freeze time at a known moment; advance it with clock.advance(hours=…)."""
+    clock.freeze(dt.datetime(2026, 3, 2, 9, 0, 0))
+    yield clock
+    clock.freeze(None)
+
+
+_sequence = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    def make(username=None, *, is_admin=False, timezone="UTC", password=PASSWORD, display_name=None):
+        username = username or f"user{next(_sequence)}"
+        with db.database.connection_context():
+            return User.register(username=username, email=f"{username}@example.org", password=password,
+                                 display_name=display_name or username.title(), timezone=timezone,
+                                 is_admin=is_admin)
+    return make
+
+
+@pytest.fixture
+def make_circle(app, make_user):
+    def make(owner=None, *, name="Rust Study Group", visibility=PUBLIC, slug=None, purpose=None):
+        owner = owner or make_user()
+        with db.database.connection_context():
+            return Circle.found(owner=owner, name=name, slug=slug or Circle.unique_slug(name),
+                                purpose=purpose or "Learn Rust together by building small tools.",
+                                goals="Ship one tool each.", visibility=visibility)
+    return make
+
+
+@pytest.fixture
+def add_member(app):
+    def add(circle, user, role=MEMBER):
+        with db.database.connection_context():
+            membership = Membership.join(user=user, circle=circle)
+            if role != MEMBER:
+                Membership.update(role=role).where(Membership.id == membership.id).execute()
+            return membership
+    return add
+
+
+class Auth:
+    """Sign a test client in as a user without going through the login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user):
+        with self.client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return user
+
+    def logout(self):
+        with self.client.session_transaction() as session:
+            session.clear()
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def roles(app, make_user, make_circle, add_member):
+    """A circle with one person in every role, plus an outsider and the instance admin."""
+    def build(visibility=PUBLIC):
+        owner = make_user("owner")
+        circle = make_circle(owner, visibility=visibility)
+        facilitator, member = make_user("facilitator"), make_user("member")
+        add_member(circle, facilitator, FACILITATOR)
+        add_member(circle, member, MEMBER)
+        return {"circle": circle, OWNER: owner, FACILITATOR: facilitator, MEMBER: member,
+                "outsider": make_user("outsider"), "admin": make_user("admin", is_admin=True)}
+    return build
+
+
+def html(response):
+    """Parse a response body for assertions about what a person sees."""
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
