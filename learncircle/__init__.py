@@ -42,7 +42,8 @@ def create_app(test_config=None):
         MAX_CONTENT_LENGTH=1024 * 1024,
         COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript",
                             "application/json", "text/csv", "image/svg+xml"],
-        COMPRESS_STREAMING_ENDPOINT_CONDITIONAL=["static", "vendor.static"],
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_BR_LEVEL=5,
         RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URI"],
         RATELIMIT_HEADERS_ENABLED=False,
     )

@@ -2,16 +2,19 @@
 pagination, time display and static URLs.
 """
 import datetime as dt
+import gzip
 import hashlib
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import brotli
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup, escape
+from werkzeug.security import safe_join
 
 from . import clock
 
@@ -160,6 +163,38 @@ def static_url(filename, endpoint="static"):
     return url_for(endpoint, filename=filename, v=_file_version(str(Path(folder) / filename)))
 
 
+def _static_path():
+    name = request.endpoint.rpartition(".")[0]
+    folder = current_app.blueprints[name].static_folder if name else current_app.static_folder
+    return safe_join(folder, request.view_args["filename"])
+
+
+@lru_cache(maxsize=64)
+def _compressed(path, mtime, encoding):
+    data = Path(path).read_bytes()
+    return brotli.compress(data, quality=11) if encoding == "br" else gzip.compress(data, 9)
+
+
+def _compress_static(response):
+    """Serve static text files compressed at the highest level, computed once per file version.
+
+    Dynamic pages are compressed per request by Flask-Compress at a cheap level; static files
+    never change between deploys, so they can afford the slow, smallest encoding.
+    """
+    if response.mimetype not in ("text/css", "text/javascript", "application/javascript"):
+        return
+    accepted = request.accept_encodings
+    encoding = "br" if accepted["br"] else "gzip" if accepted["gzip"] else None
+    path = _static_path()
+    if encoding is None or path is None:
+        return
+    body = _compressed(path, Path(path).stat().st_mtime, encoding)
+    response.direct_passthrough = False
+    response.set_data(body)
+    response.headers["Content-Encoding"] = encoding
+    response.vary.add("Accept-Encoding")
+
+
 def init_app(app):
     app.jinja_env.globals.update(static_url=static_url, time_tag=time_tag)
     app.jinja_env.filters["localtime"] = lambda moment: exact_time(moment) if moment else ""
@@ -171,10 +206,14 @@ def init_app(app):
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
-        if request.endpoint and request.endpoint.endswith("static") and request.args.get("v"):
-            response.cache_control.public = True
-            response.cache_control.max_age = 31_536_000
-            response.cache_control.immutable = True
+        if request.endpoint and request.endpoint.endswith("static"):
+            if response.status_code == 200:
+                _compress_static(response)
+            if request.args.get("v"):
+                response.cache_control.no_cache = None
+                response.cache_control.public = True
+                response.cache_control.max_age = 31_536_000
+                response.cache_control.immutable = True
         elif response.mimetype == "text/html":
             # Pages are personal: never let a shared cache keep them.
             response.cache_control.private = True

@@ -5,15 +5,33 @@ start from states the application itself can produce.
 """
 import datetime as dt
 import itertools
+import os
+import shutil
+import threading
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from waitress.server import create_server
+
+from argon2 import PasswordHasher
 
 from learncircle import clock, create_app, db
+from learncircle.accounts import models as account_models
 from learncircle.accounts.models import User
 from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Circle, Membership
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request, monkeypatch):
+    """Hash with tiny argon2 costs so tests that create many people stay fast.
+
+    Tests about the production parameters themselves are marked `real_password_hashing`.
+    """
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        monkeypatch.setattr(account_models, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 
 
 @pytest.fixture
@@ -126,3 +144,40 @@ def roles(app, make_user, make_circle, add_member):
 def html(response):
     """Parse a response body for assertions about what a person sees."""
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+# ---- a real server and a real browser ----------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Drive the system's Chromium (Debian's package); Playwright's own browser download is not used."""
+    if not Path(CHROMIUM).exists():
+        reason = f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """LearnCircle served by waitress on a free loopback port, CSRF on as in production."""
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}",
+        "SECRET_KEY": "live-secret",
+        "RATELIMIT_ENABLED": False,
+    })
+    db.upgrade()
+    server = create_server(app, host="127.0.0.1", port=0, threads=8, _quiet=True)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    app.config["LIVE_URL"] = f"http://127.0.0.1:{server.effective_port}"
+    yield app
+    server.close()
+    thread.join(timeout=5)
