@@ -7,6 +7,7 @@ from flask_compress import Compress
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
 from . import db, errors, web
@@ -30,9 +31,15 @@ def create_app(test_config=None):
     app.config.update(settings.from_environment())
     if test_config:
         app.config.update(test_config)
+    # The limiter is shared by every app made in one process (tests make many): say it each time.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.ensure_secret_key(app.instance_path)
     settings.check(app.config)
+    proxies = int(app.config["PROXY_COUNT"])
+    if proxies:
+        # Behind a reverse proxy: take the client address (rate limits) and scheme from it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     secure = app.config["BASE_URL"].startswith("https://")
     app.config.update(
@@ -99,5 +106,7 @@ def _register_blueprints(app):
     app.register_blueprint(vendor)
     for blueprint in (accounts, circles, discussions):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(template_helpers())
+    from .accounts.access import can_view_profile
+
+    app.jinja_env.globals.update(template_helpers(), can_view_profile=can_view_profile)
     app.jinja_env.globals["site_name"] = lambda: app.config["SITE_NAME"]

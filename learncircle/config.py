@@ -19,6 +19,8 @@ SETTINGS = {
     "BASE_URL": ("http://127.0.0.1:5000", "Public address, used in links; an `https://` address also marks cookies Secure."),
     "LOGIN_LIMIT": ("10 per 15 minutes", "Failed-login budget, both per account and per client address."),
     "RATELIMIT_STORAGE_URI": ("memory://", "Where rate-limit counters live (Flask-Limiter storage URI)."),
+    "PROXY_COUNT": (0, "How many reverse proxies stand in front of LearnCircle and set `X-Forwarded-For` and "
+                       "`X-Forwarded-Proto`; with 0 those headers are ignored, as anyone could forge them."),
 }
 
 
@@ -47,3 +49,5 @@ def check(config):
     """Refuse to start with a setting that cannot work, naming it."""
     if config["REGISTRATION"] not in REGISTRATION_MODES:
         raise ValueError(f"REGISTRATION must be one of {', '.join(REGISTRATION_MODES)}, not {config['REGISTRATION']!r}")
+    if not str(config["PROXY_COUNT"]).isdigit():
+        raise ValueError(f"PROXY_COUNT must be a whole number of proxies (0 without one), not {config['PROXY_COUNT']!r}")

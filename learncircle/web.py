@@ -57,7 +57,9 @@ def safe_next(target, fallback):
     """Return target when it is a local path, else fallback (no open redirects)."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        # Browsers read "\\" as "/" and drop tabs and newlines, so "/\\evil" would leave the site.
+        if (not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+                and "\\" not in target and target.isprintable()):
             return target
     return fallback
 

@@ -174,7 +174,7 @@ def live_server(tmp_path):
         "RATELIMIT_ENABLED": False,
     })
     db.upgrade()
-    server = create_server(app, host="127.0.0.1", port=0, threads=8, _quiet=True)
+    server = create_server(app, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.effective_port}"

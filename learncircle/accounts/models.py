@@ -1,4 +1,5 @@
 """People: accounts, their profile, and the password and session rules that protect them."""
+import re
 import secrets
 
 import peewee
@@ -15,6 +16,12 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,30}$"
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+DISPLAY_NAME_MAX, PRONOUNS_MAX, BIO_MAX = 80, 40, 2000
+
+
+class SetupAlreadyDone(Exception):
+    """The instance already has an account, so first-run setup is over."""
 
 
 class User(UserMixin, BaseModel):
@@ -53,8 +60,31 @@ class User(UserMixin, BaseModel):
         return cls.get_or_none(field == login)
 
     @classmethod
+    def by_username(cls, username):
+        return cls.get_or_none(cls.username == username.lower())
+
+    @classmethod
+    def authenticate(cls, login, password):
+        """Return the account that login and password name, or None."""
+        user = cls.by_login(login)
+        if user is None:
+            _verify_nothing(password)  # so the answer time does not tell which accounts exist
+            return None
+        return user if user.check_password(password) else None
+
+    @classmethod
     def exists(cls):
         return cls.select().limit(1).exists()
+
+    @classmethod
+    def create_first_admin(cls, **fields):
+        """Create the instance admin; raise SetupAlreadyDone once any account exists."""
+        # Check and insert share one write transaction (IMMEDIATE on SQLite): two people sending
+        # the setup form at once cannot both become admin.
+        with database.atomic():
+            if cls.exists():
+                raise SetupAlreadyDone()
+            return cls.register(is_admin=True, **fields)
 
     @classmethod
     def register(cls, *, username, email, password, display_name=None, timezone="UTC", is_admin=False):
@@ -97,6 +127,27 @@ class User(UserMixin, BaseModel):
         self.timezone = timezone
         self.pronouns = pronouns.strip()
         self.save()
+
+
+def taken_field(error):
+    """Name the field ("username" or "email") whose unique constraint an IntegrityError reports."""
+    # First line only: PostgreSQL adds a DETAIL line quoting the typed value, which could mislead.
+    summary = str(error).splitlines()[0] if str(error) else ""
+    return "email" if re.search(r"user[._]email\b", summary) else "username"
+
+
+_unknown_account_hash = None
+
+
+def _verify_nothing(password):
+    """Spend the time of a real password check against a hash that matches nothing."""
+    global _unknown_account_hash
+    if _unknown_account_hash is None:
+        _unknown_account_hash = hash_password(secrets.token_hex(16))
+    try:
+        _hasher.verify(_unknown_account_hash, password)
+    except (VerificationError, InvalidHashError):
+        pass
 
 
 def hash_password(password):

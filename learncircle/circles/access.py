@@ -38,6 +38,11 @@ def can_view(user, circle):
     return circle.is_public and _signed_in(user) or membership(user, circle) is not None or _is_admin(user)
 
 
+def can_see_members(user, circle):
+    """The roster is for the circle's own people (and the admin); others see the count only."""
+    return membership(user, circle) is not None or _is_admin(user)
+
+
 def can_join(user, circle):
     return _signed_in(user) and circle.is_public and membership(user, circle) is None
 
@@ -97,7 +102,7 @@ def circle_or_404(slug):
 
 
 def template_helpers():
-    return dict(can_view=can_view, can_join=can_join, can_post=can_post, can_moderate=can_moderate,
-                can_manage=can_manage, can_invite=can_invite, can_invite_facilitators=can_invite_facilitators,
-                can_remove=can_remove, can_leave=can_leave, can_edit_post=can_edit_post,
-                can_reply=can_reply, circle_role=role)
+    return dict(can_view=can_view, can_see_members=can_see_members, can_join=can_join, can_post=can_post,
+                can_moderate=can_moderate, can_manage=can_manage, can_invite=can_invite,
+                can_invite_facilitators=can_invite_facilitators, can_remove=can_remove, can_leave=can_leave,
+                can_edit_post=can_edit_post, can_reply=can_reply, circle_role=role)

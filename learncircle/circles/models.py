@@ -14,6 +14,12 @@ OWNER, FACILITATOR, MEMBER = "owner", "facilitator", "member"
 ROLES = (OWNER, FACILITATOR, MEMBER)
 PUBLIC, PRIVATE = "public", "private"
 
+NAME_MAX, SLUG_MAX, PURPOSE_MAX, MARKDOWN_MAX = 100, 60, 300, 20_000
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+# Words kept free for the site's own pages and for what may come later.
+RESERVED_SLUGS = frozenset({"new", "admin", "settings", "api", "static", "about", "help", "circles",
+                            "invite", "join", "login", "logout", "register", "setup"})
+
 DEFAULT_CONDUCT = """\
 We are here to learn together. To keep this circle a place where everyone can ask, try and fail safely:
 
@@ -60,8 +66,15 @@ class Circle(BaseModel):
         base = slugify(name)
         candidate, n = base, 2
         while cls.select().where(cls.slug == candidate).exists():
-            candidate, n = f"{base[:55]}-{n}", n + 1
+            candidate, n = f"{base[:55].rstrip('-')}-{n}", n + 1
         return candidate
+
+    @classmethod
+    def suggest_slug(cls, name):
+        """Return a free slug for name, stepping around the reserved words."""
+        if slugify(name) in RESERVED_SLUGS:
+            name = f"{name} circle"
+        return cls.unique_slug(name)
 
     @classmethod
     def found(cls, *, owner, name, slug, purpose, goals="", conduct=DEFAULT_CONDUCT, visibility=PRIVATE):
@@ -94,6 +107,12 @@ class Circle(BaseModel):
         """The circles a user belongs to, with their membership, newest activity first."""
         return (cls.select(cls, Membership).join(Membership)
                 .where(Membership.user == user).order_by(cls.name))
+
+    @classmethod
+    def discoverable(cls, user):
+        """Public circles the user does not belong to yet, most populous first."""
+        theirs = Membership.select(Membership.circle).where(Membership.user == user)
+        return cls.listed().where(cls.id.not_in(theirs))
 
     def owner(self):
         return (User.select().join(Membership)
@@ -138,6 +157,15 @@ class Invitation(BaseModel):
             return False
         return self.max_uses is None or self.uses < self.max_uses
 
+    @classmethod
+    def listing(cls, circle):
+        """The circle's active links with the people who made them, newest first."""
+        return cls.active_for(circle).select_extend(User).join(User, on=(cls.created_by == User.id))
+
+    @classmethod
+    def in_circle(cls, circle, invitation_id):
+        return cls.get_or_none((cls.id == invitation_id) & (cls.circle == circle))
+
     def revoke(self):
         self.revoked_at = clock.now()
         self.save(only=[Invitation.revoked_at])
@@ -177,19 +205,21 @@ class Membership(BaseModel):
     def join(cls, *, user, circle, invitation=None):
         """Add user to circle, accepting its code of conduct now; count a use of the invitation.
 
-        Raises AlreadyMember when the user already belongs, ValueError when the invitation is spent.
+        Raises AlreadyMember when the user already belongs, ValueError when the invitation was used
+        up, revoked or expired (checked in the same write, so a race cannot slip past it).
         """
         now = clock.now()
         role = invitation.role if invitation is not None else MEMBER
         try:
             with database.atomic():
                 if invitation is not None:
-                    spent = (Invitation.update(uses=Invitation.uses + 1)
-                             .where((Invitation.id == invitation.id)
-                                    & (Invitation.max_uses.is_null() | (Invitation.uses < Invitation.max_uses)))
-                             .execute())
-                    if not spent:
-                        raise ValueError("This invitation has been used up.")
+                    counted = (Invitation.update(uses=Invitation.uses + 1)
+                               .where((Invitation.id == invitation.id) & Invitation.revoked_at.is_null()
+                                      & (Invitation.expires_at.is_null() | (Invitation.expires_at > now))
+                                      & (Invitation.max_uses.is_null() | (Invitation.uses < Invitation.max_uses)))
+                               .execute())
+                    if not counted:
+                        raise ValueError("This invitation is no longer valid.")
                 membership = cls.create(user=user, circle=circle, role=role, joined_at=now,
                                         conduct_accepted_at=now, invitation=invitation)
                 Circle.update(member_count=Circle.member_count + 1).where(Circle.id == circle.id).execute()
@@ -202,14 +232,40 @@ class Membership(BaseModel):
         if self.is_owner:
             raise ValueError("Transfer ownership to another member before leaving.")
         with database.atomic():
-            self.delete_instance()
-            Circle.update(member_count=Circle.member_count - 1).where(Circle.id == self.circle_id).execute()
+            # Count only a row this call deleted: a second click or a concurrent removal changes nothing.
+            if Membership.delete().where(Membership.id == self.id).execute():
+                Circle.update(member_count=Circle.member_count - 1).where(Circle.id == self.circle_id).execute()
+
+    def remove(self):
+        """Take this member out of the circle (a moderator's decision; the owner cannot be removed)."""
+        if self.is_owner:
+            raise ValueError("The owner cannot be removed from their circle.")
+        self.leave()
+
+    def set_role(self, role):
+        """Make this member a facilitator or a plain member; ownership moves only by transfer."""
+        if role not in (FACILITATOR, MEMBER) or self.is_owner:
+            raise ValueError("Only a member or a facilitator can be given that role.")
+        Membership.update(role=role).where(Membership.id == self.id).execute()
+        self.role = role
 
     def transfer_ownership(self, to_membership):
-        """Make another member the owner; the old owner stays on as a facilitator."""
+        """Make another member the owner; the old owner stays on as a facilitator.
+
+        Raises ValueError when this membership is no longer the owner's (two hand-overs at once).
+        """
         with database.atomic():
-            Membership.update(role=FACILITATOR).where(Membership.id == self.id).execute()
+            demoted = (Membership.update(role=FACILITATOR)
+                       .where((Membership.id == self.id) & (Membership.role == OWNER)).execute())
+            if not demoted:
+                raise ValueError("Only the owner can hand the circle over.")
             Membership.update(role=OWNER).where(Membership.id == to_membership.id).execute()
+
+    @classmethod
+    def in_circle(cls, circle, membership_id):
+        """A membership of this circle with its account; None also for an id from another circle."""
+        return (cls.select(cls, User).join(User)
+                .where((cls.id == membership_id) & (cls.circle == circle)).first())
 
     @classmethod
     def roster(cls, circle):

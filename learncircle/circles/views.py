@@ -1,9 +1,285 @@
 """Circles: the start page, circle home, settings, members, joining and invitations."""
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask_login import current_user, login_required
+from peewee import IntegrityError
+
+from .. import web
+from ..discussions.models import THREADS_PER_PAGE, Thread
+from . import access
+from .forms import AcceptConductForm, ButtonForm, CircleForm, InvitationForm, RoleForm, TransferForm
+from .models import FACILITATOR, AlreadyMember, Circle, Invitation, Membership, expiry_from_days
 
 bp = Blueprint("circles", __name__)
 
+CIRCLES_PER_PAGE = 25
+MEMBERS_PER_PAGE = 50
+INVITATIONS_PER_PAGE = 25
+SLUG_TAKEN = "That address is taken; choose another."
+
+
+def _page_argument(name):
+    """A positive page number from the query string under `name`; garbage is a 404."""
+    raw = request.args.get(name, "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        abort(404)
+    return int(raw)
+
+
+def _refuse(title, message):
+    """Answer 403 with a message that says why, in the error page's shape."""
+    template = "errors/_error.html" if web.is_fragment_request() else "errors/error.html"
+    return render_template(template, code=403, title=title, message=message), 403
+
+
+def _home_url(circle):
+    return url_for("circles.circle", slug=circle.slug)
+
+
+# ---- start page and creation --------------------------------------------------------------------
 
 @bp.route("/")
 def home():
-    return "home"
+    if not current_user.is_authenticated:
+        return web.render("circles/welcome.html")
+    mine = web.Page(Circle.of_user(current_user), _page_argument("mine"), CIRCLES_PER_PAGE)
+    public = web.Page(Circle.discoverable(current_user), web.page_number(), CIRCLES_PER_PAGE)
+    return web.render("circles/start.html", block="public_circles", mine=mine, public=public)
+
+
+@bp.route("/circles/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = CircleForm()
+    if form.validate_on_submit():
+        if not form.slug.data:
+            form.slug.data = Circle.suggest_slug(form.name.data)
+        try:
+            circle = Circle.found(owner=current_user, slug=form.slug.data, **form.settings())
+        except IntegrityError:
+            form.slug.errors.append(SLUG_TAKEN)
+        else:
+            flash(f"{circle.name} is ready. Invite people with a link from its invitations page.", "success")
+            return web.see_other(_home_url(circle))
+    status = 422 if form.is_submitted() else 200
+    return web.render("circles/new.html", status=status, form=form)
+
+
+# ---- one circle ---------------------------------------------------------------------------------
+
+@bp.route("/c/<slug>")
+def circle(slug):
+    circle = access.circle_or_404(slug)
+    threads = web.Page(Thread.listing(circle), web.page_number(), THREADS_PER_PAGE)
+    return web.render("circles/home.html", block="threads", circle=circle, threads=threads,
+                      membership=access.membership(current_user, circle))
+
+
+@bp.route("/c/<slug>/settings", methods=["GET", "POST"])
+def settings(slug):
+    circle = access.circle_or_404(slug)
+    if not access.can_manage(current_user, circle):
+        abort(403)
+    form = CircleForm(obj=circle)
+    if form.validate_on_submit():
+        new_slug = form.slug.data or circle.slug
+        try:
+            circle.update_settings(slug=new_slug, **form.settings())
+        except IntegrityError:
+            form.slug.errors.append(SLUG_TAKEN)
+            circle = Circle.by_slug(slug)  # the failed save left the in-memory copy changed
+        else:
+            flash("Settings saved.", "success")
+            return web.see_other(_home_url(circle))
+    status = 422 if form.is_submitted() else 200
+    return web.render("circles/settings.html", status=status, circle=circle, form=form)
+
+
+# ---- members ------------------------------------------------------------------------------------
+
+def _target_membership(circle, membership_id):
+    target = Membership.in_circle(circle, membership_id)
+    if target is None:
+        abort(404)
+    return target
+
+
+def _members_response(circle, target):
+    """After a change to one member: their row (none once removed) for htmx, the roster page otherwise."""
+    if not web.is_fragment_request():
+        return web.see_other(url_for("circles.members", slug=circle.slug))
+    if target is None:
+        response = current_app.make_response("")  # an empty swap takes the row away
+        response.vary.add("HX-Request")
+        return response
+    return web.render_partial("circles/_member.html", circle=circle, entry=target)
+
+
+@bp.route("/c/<slug>/members")
+def members(slug):
+    circle = access.circle_or_404(slug)
+    if not access.can_see_members(current_user, circle):
+        abort(403)
+    roster = web.Page(Membership.roster(circle), web.page_number(), MEMBERS_PER_PAGE)
+    return web.render("circles/members.html", block="roster", circle=circle, roster=roster)
+
+
+@bp.route("/c/<slug>/members/<int:membership_id>/role", methods=["POST"])
+def change_role(slug, membership_id):
+    circle = access.circle_or_404(slug)
+    if not access.can_manage(current_user, circle):
+        abort(403)
+    target = _target_membership(circle, membership_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if target.is_owner:
+        return _refuse("Ownership moves by transfer",
+                       "To hand the circle over, use “Make owner” on another member.")
+    target.set_role(form.role.data)
+    if not web.is_fragment_request():
+        flash(f"{target.user.display_name} is now a {target.role}.", "success")
+    return _members_response(circle, target)
+
+
+@bp.route("/c/<slug>/members/<int:membership_id>/remove", methods=["POST"])
+def remove_member(slug, membership_id):
+    circle = access.circle_or_404(slug)
+    target = _target_membership(circle, membership_id)
+    if not access.can_remove(current_user, circle, target):
+        abort(403)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    target.remove()
+    if not web.is_fragment_request():
+        flash(f"{target.user.display_name} is no longer a member.", "success")
+    return _members_response(circle, None)
+
+
+@bp.route("/c/<slug>/transfer", methods=["POST"])
+def transfer(slug):
+    circle = access.circle_or_404(slug)
+    if not access.can_manage(current_user, circle):
+        abort(403)
+    form = TransferForm()
+    if not form.validate_on_submit():
+        abort(400)
+    target = _target_membership(circle, int(form.membership_id.data))
+    if target.user_id == current_user.id:
+        abort(400)
+    try:
+        access.membership(current_user, circle).transfer_ownership(target)
+    except ValueError:
+        abort(403)  # someone else handed the circle over first
+    flash(f"{target.user.display_name} now owns {circle.name}; you stay on as a facilitator.", "success")
+    return web.see_other(url_for("circles.members", slug=circle.slug))
+
+
+# ---- joining and leaving ------------------------------------------------------------------------
+
+@bp.route("/c/<slug>/join", methods=["GET", "POST"])
+def join(slug):
+    circle = access.circle_or_404(slug)
+    if access.membership(current_user, circle) is not None:
+        flash(f"You are already a member of {circle.name}.", "info")
+        return web.see_other(_home_url(circle))
+    if not access.can_join(current_user, circle):
+        abort(403)
+    form = AcceptConductForm()
+    if form.validate_on_submit():
+        try:
+            Membership.join(user=current_user, circle=circle)
+        except AlreadyMember:
+            flash(f"You are already a member of {circle.name}.", "info")
+        else:
+            flash(f"Welcome to {circle.name}!", "success")
+        return web.see_other(_home_url(circle))
+    status = 422 if form.is_submitted() else 200
+    return web.render("circles/join.html", status=status, circle=circle, form=form,
+                      action=url_for("circles.join", slug=circle.slug))
+
+
+@bp.route("/c/<slug>/leave", methods=["POST"])
+def leave(slug):
+    circle = access.circle_or_404(slug)
+    found = access.membership(current_user, circle)
+    if found is None:
+        abort(403)
+    if found.is_owner:
+        return _refuse("Transfer ownership first",
+                       "An owner cannot leave their circle. Make another member the owner on the members page, "
+                       "then leave.")
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    found.leave()
+    flash(f"You left {circle.name}.", "success")
+    return web.see_other(url_for("circles.home"))
+
+
+# ---- invitation links ---------------------------------------------------------------------------
+
+def _invitation_url(invitation):
+    return current_app.config["BASE_URL"].rstrip("/") + url_for("circles.invitation", token=invitation.token)
+
+
+@bp.route("/c/<slug>/invitations", methods=["GET", "POST"])
+def invitations(slug):
+    circle = access.circle_or_404(slug)
+    if not access.can_invite(current_user, circle):
+        abort(403)
+    form = InvitationForm()
+    if form.is_submitted() and form.role.data == FACILITATOR \
+            and not access.can_invite_facilitators(current_user, circle):
+        abort(403)
+    if form.validate_on_submit():
+        Invitation.make(circle=circle, created_by=current_user, role=form.role.data,
+                        expires_at=expiry_from_days(form.expires_in_days.data), max_uses=form.max_uses.data)
+        flash("Invitation link created. Copy it from the list below.", "success")
+        return web.see_other(url_for("circles.invitations", slug=circle.slug))
+    links = web.Page(Invitation.listing(circle), web.page_number(), INVITATIONS_PER_PAGE)
+    status = 422 if form.is_submitted() else 200
+    return web.render("circles/invitations.html", status=status, circle=circle, form=form, links=links,
+                      invitation_url=_invitation_url)
+
+
+@bp.route("/c/<slug>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+def revoke_invitation(slug, invitation_id):
+    circle = access.circle_or_404(slug)
+    if not access.can_invite(current_user, circle):
+        abort(403)
+    invitation = Invitation.in_circle(circle, invitation_id)
+    if invitation is None:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    invitation.revoke()
+    flash("Invitation link revoked: it no longer lets anyone in.", "success")
+    return web.see_other(url_for("circles.invitations", slug=circle.slug))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def invitation(token):
+    invitation = Invitation.by_token(token)
+    if invitation is None:
+        abort(404)
+    circle = invitation.circle
+    if access.membership(current_user, circle) is not None:
+        flash(f"You are already a member of {circle.name}.", "info")
+        return web.see_other(_home_url(circle))
+    if not invitation.is_usable:
+        return web.render("circles/invitation_gone.html", status=410)
+    if request.method == "POST" and not current_user.is_authenticated:
+        abort(401)
+    form = AcceptConductForm()
+    if current_user.is_authenticated and form.validate_on_submit():
+        try:
+            Membership.join(user=current_user, circle=circle, invitation=invitation)
+        except AlreadyMember:
+            flash(f"You are already a member of {circle.name}.", "info")
+        except ValueError:
+            return web.render("circles/invitation_gone.html", status=410)
+        else:
+            flash(f"Welcome to {circle.name}!", "success")
+        return web.see_other(_home_url(circle))
+    status = 422 if form.is_submitted() else 200
+    return web.render("circles/invitation.html", status=status, circle=circle, invitation=invitation, form=form,
+                      action=url_for("circles.invitation", token=token))

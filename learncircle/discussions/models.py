@@ -60,6 +60,11 @@ class Thread(BaseModel):
                 .order_by(cls.pinned.desc(), cls.last_activity_at.desc(), cls.id.desc()))
 
     @classmethod
+    def with_circle(cls, thread_id):
+        """Return the thread with its circle (one query), or None."""
+        return cls.select(cls, Circle).join(Circle).where(cls.id == thread_id).first()
+
+    @classmethod
     def unanswered(cls, circle):
         return cls.listing(circle).where((cls.kind == QUESTION) & cls.answered_at.is_null())
 
@@ -98,11 +103,13 @@ class Thread(BaseModel):
         return post
 
     def set_pinned(self, pinned):
-        Thread.update(pinned=pinned).where(Thread.id == self.id).execute()
+        with database.atomic():
+            Thread.update(pinned=pinned).where(Thread.id == self.id).execute()
         self.pinned = pinned
 
     def set_locked(self, locked):
-        Thread.update(locked=locked).where(Thread.id == self.id).execute()
+        with database.atomic():
+            Thread.update(locked=locked).where(Thread.id == self.id).execute()
         self.locked = locked
 
 
@@ -137,14 +144,19 @@ class Post(BaseModel):
 
     @classmethod
     def with_thread(cls, post_id):
-        return (cls.select(cls, Thread, User).join(Thread).switch(cls).join(User)
+        """Return the post with its author, thread and the thread's circle (one query), or None."""
+        return (cls.select(cls, Thread, Circle, User).join(Thread).join(Circle).switch(cls).join(User)
                 .where(cls.id == post_id).first())
 
     def edit(self, body):
-        self.body, self.body_html, self.edited_at = body, text.render_markdown(body), clock.now()
-        self.save(only=[Post.body, Post.body_html, Post.edited_at])
+        """Replace the text, rendered once here, and mark the post as edited now."""
+        body_html = text.render_markdown(body)
+        with database.atomic():
+            self.body, self.body_html, self.edited_at = body, body_html, clock.now()
+            self.save(only=[Post.body, Post.body_html, Post.edited_at])
 
     def soft_delete(self):
         """Blank the post but keep its place, so replies around it still read in order."""
-        self.body, self.body_html, self.deleted_at = "", "", clock.now()
-        self.save(only=[Post.body, Post.body_html, Post.deleted_at])
+        with database.atomic():
+            self.body, self.body_html, self.deleted_at = "", "", clock.now()
+            self.save(only=[Post.body, Post.body_html, Post.deleted_at])

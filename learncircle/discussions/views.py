@@ -1,4 +1,239 @@
 """Discussions: a circle's threads, a thread's posts, replies, edits, pin and lock."""
-from flask import Blueprint
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from htmx_flask import make_response as htmx_response
+from werkzeug.exceptions import HTTPException
+
+from .. import formkeys, text, web
+from ..circles import access
+from .forms import EditPostForm, LockForm, PinForm, PreviewForm, ReplyForm, ThreadForm
+from .models import Post, Thread, ThreadLocked
 
 bp = Blueprint("discussions", __name__)
+
+LOCKED_TITLE = "This thread is locked"
+LOCKED_MESSAGE = "Replies are closed: the circle's facilitators locked this thread."
+
+
+# ---- loading and refusing -----------------------------------------------------------------------
+
+def _thread_or_404(thread_id):
+    """Load a thread with its circle; 404 when it is missing or its circle is hidden from the viewer."""
+    thread = Thread.with_circle(thread_id)
+    if thread is None or not access.can_view(current_user, thread.circle):
+        abort(404)
+    return thread
+
+
+def _post_or_404(post_id):
+    """Load a post with its author, thread and circle; 404 when it is missing or hidden from the viewer."""
+    post = Post.with_thread(post_id)
+    if post is None or not access.can_view(current_user, post.thread.circle):
+        abort(404)
+    return post
+
+
+def _require(allowed):
+    if not allowed:
+        abort(403)
+
+
+def _refuse_locked():
+    """Refuse a reply to a locked thread, saying why, as a page or an htmx fragment."""
+    template = "errors/_error.html" if web.is_fragment_request() else "errors/error.html"
+    return render_template(template, code=409, title=LOCKED_TITLE, message=LOCKED_MESSAGE), 409
+
+
+def _thread_url(thread, **args):
+    return url_for("discussions.thread", thread_id=thread.id, **args)
+
+
+def _permalink(post):
+    return url_for("discussions.permalink", post_id=post.id)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+# ---- new thread and preview ---------------------------------------------------------------------
+
+@bp.route("/c/<slug>/threads/new", methods=["GET", "POST"])
+@login_required
+def new_thread(slug):
+    circle = access.circle_or_404(slug)
+    _require(access.can_post(current_user, circle))
+    form = ThreadForm()
+    preview_html, status = None, 200
+    if form.is_submitted() and request.form.get("action") == "preview":
+        # Preview without JavaScript: the same form comes back with the rendered text below it.
+        if form.body.validate(form):
+            preview_html = text.render_markdown(form.body.data)
+        else:
+            status = 422
+    elif form.validate_on_submit():
+        try:
+            thread = Thread.start(circle=circle, author=_user(), title=form.title.data, kind=form.kind.data,
+                                  body=form.body.data, form_key=form.form_key.data)
+        except formkeys.DuplicateSubmission as sent:
+            return web.see_other(web.safe_next(sent.result_url, url_for("circles.circle", slug=circle.slug)))
+        return web.see_other(_thread_url(thread))
+    elif form.is_submitted():
+        status = 422
+    return web.render("discussions/new_thread.html", status=status, circle=circle, form=form,
+                      preview_html=preview_html)
+
+
+@bp.route("/preview", methods=["POST"])
+@login_required
+def preview():
+    """Render Markdown as it will look once posted: the fragment htmx swaps into a preview box."""
+    form = PreviewForm(meta={"csrf": False})  # CSRFProtect has already checked this request
+    valid = form.body.validate(form)
+    preview_html = text.render_markdown(form.body.data) if valid else None
+    return web.render_partial("discussions/_preview.html", preview_html=preview_html,
+                              preview_errors=form.body.errors)
+
+
+# ---- reading ------------------------------------------------------------------------------------
+
+@bp.route("/t/<int:thread_id>", endpoint="thread")
+@login_required
+def show_thread(thread_id):
+    thread = _thread_or_404(thread_id)
+    page = web.page_number()
+    if page > thread.page_count:
+        abort(404)
+    posts = Post.page_of(thread, page)
+    return web.render("discussions/thread.html", thread=thread, circle=thread.circle, posts=posts, page=page,
+                      reply_form=ReplyForm(formdata=None))
+
+
+@bp.route("/p/<int:post_id>")
+@login_required
+def permalink(post_id):
+    """Send the reader to the page and anchor of a post; htmx gets the post itself (to end an edit)."""
+    post = _post_or_404(post_id)
+    if web.is_fragment_request():
+        return web.render_partial("discussions/_post.html", post=post, thread=post.thread)
+    return redirect(_thread_url(post.thread, page=post.page, _anchor=f"post-{post.id}"))
+
+
+# ---- replying -----------------------------------------------------------------------------------
+
+@bp.route("/t/<int:thread_id>/reply", methods=["POST"])
+@login_required
+def reply(thread_id):
+    thread = _thread_or_404(thread_id)
+    _require(access.can_post(current_user, thread.circle))
+    if thread.locked:
+        return _refuse_locked()
+    form = ReplyForm()
+    if not form.validate():
+        return _reply_errors(thread, form)
+    try:
+        post = thread.reply(author=_user(), body=form.body.data, form_key=form.form_key.data)
+    except ThreadLocked:
+        return _refuse_locked()
+    except formkeys.DuplicateSubmission as sent:
+        return _reply_already_stored(thread, sent.result_url)
+    return _reply_stored(thread, post)
+
+
+def _reply_stored(thread, post):
+    """Answer a stored reply: redirect to it without JS; with htmx, send it to append plus an empty form."""
+    if not web.is_fragment_request():
+        return web.see_other(_permalink(post))
+    return web.render_partial("discussions/_reply_added.html", post=post, thread=thread,
+                              reply_form=ReplyForm(formdata=None))
+
+
+def _reply_errors(thread, form):
+    """Show the form again with the text and messages: in place for htmx, on a page of its own without JS."""
+    if web.is_fragment_request():
+        body = render_template("discussions/_reply_form.html", thread=thread, reply_form=form)
+        response = htmx_response(body, 422, retarget=f"#thread-{thread.id}-reply", reswap="outerHTML")
+        response.vary.add("HX-Request")
+        return response
+    return web.render("discussions/reply.html", status=422, thread=thread, circle=thread.circle,
+                      reply_form=form)
+
+
+def _reply_already_stored(thread, result_url):
+    """Answer a resent reply with the one stored the first time instead of storing it again."""
+    if not web.is_fragment_request():
+        return web.see_other(web.safe_next(result_url, _thread_url(thread)))
+    # With htmx a resend follows a lost answer: show the stored reply and clear the form, as if it had arrived.
+    post = _post_named_by(result_url)
+    if post is None or post.thread_id != thread.id:
+        return current_app.response_class(status=204)
+    return _reply_stored(thread, post)
+
+
+def _post_named_by(url):
+    """Return the post whose permalink is url, or None."""
+    try:
+        endpoint, args = current_app.url_map.bind("").match(urlsplit(url).path)
+    except HTTPException:
+        return None
+    return Post.with_thread(args["post_id"]) if endpoint == "discussions.permalink" else None
+
+
+# ---- editing and deleting one's own posts -------------------------------------------------------
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_post(post_id):
+    post = _post_or_404(post_id)
+    thread = post.thread
+    _require(access.can_edit_post(current_user, post, thread))
+    form = EditPostForm(obj=post)
+    if form.validate_on_submit():
+        post.edit(form.body.data)
+        if web.is_fragment_request():
+            return web.render_partial("discussions/_post.html", post=post, thread=thread)
+        return web.see_other(_permalink(post))
+    status = 422 if form.is_submitted() else 200
+    return web.render("discussions/edit_post.html", block="editor", status=status, form=form, post=post,
+                      thread=thread, circle=thread.circle, inline=web.is_fragment_request())
+
+
+@bp.route("/p/<int:post_id>/delete", methods=["POST"])
+@login_required
+def delete_post(post_id):
+    post = _post_or_404(post_id)
+    thread = post.thread
+    # Deleting twice (a double click) is the same as deleting once.
+    already_deleted = post.is_deleted and post.author_id == current_user.id
+    if not already_deleted:
+        _require(access.can_edit_post(current_user, post, thread))
+        post.soft_delete()
+    if web.is_fragment_request():
+        return web.render_partial("discussions/_post.html", post=post, thread=thread)
+    flash("Your post was deleted.", "success")
+    return web.see_other(_permalink(post))
+
+
+# ---- moderation ---------------------------------------------------------------------------------
+
+@bp.route("/t/<int:thread_id>/pin", methods=["POST"])
+@login_required
+def pin(thread_id):
+    thread = _thread_or_404(thread_id)
+    _require(access.can_moderate(current_user, thread.circle))
+    thread.set_pinned(PinForm().wanted(thread))
+    flash("Thread pinned: it stays at the top of the list." if thread.pinned else "Thread unpinned.", "success")
+    return web.see_other(_thread_url(thread))
+
+
+@bp.route("/t/<int:thread_id>/lock", methods=["POST"])
+@login_required
+def lock(thread_id):
+    thread = _thread_or_404(thread_id)
+    _require(access.can_moderate(current_user, thread.circle))
+    thread.set_locked(LockForm().wanted(thread))
+    flash("Thread locked: no new replies." if thread.locked else "Thread unlocked: replies are open again.",
+          "success")
+    return web.see_other(_thread_url(thread))

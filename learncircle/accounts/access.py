@@ -1,0 +1,9 @@
+"""Who may see a person's profile."""
+from .profiles import shares_a_circle
+
+
+def can_view_profile(viewer, user):
+    """The person themself, the instance admin, and anyone who shares a circle with them."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    return viewer.id == user.id or viewer.is_admin or shares_a_circle(viewer, user)

@@ -1,0 +1,81 @@
+"""Forms for circles: creating and editing one, roles, joining and invitation links."""
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NoneOf, NumberRange, Optional, Regexp, \
+    ValidationError
+
+from .models import (DEFAULT_CONDUCT, FACILITATOR, MARKDOWN_MAX, MEMBER, NAME_MAX, PRIVATE, PUBLIC, PURPOSE_MAX,
+                     RESERVED_SLUGS, SLUG_MAX, SLUG_PATTERN)
+
+# A sentence ends at . ! or ? followed by space and a capital; short abbreviations ("Dr. Ada") do not end one.
+_SENTENCE_BREAK = re.compile(r"(?<![A-Z][a-z])(?<!\b[A-Za-z])[.!?][\"')\]]*\s+[A-Z0-9]")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _lower(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def one_sentence(form, field):
+    """Refuse a purpose that runs over several lines or sentences."""
+    value = field.data or ""
+    if "\n" in value or "\r" in value or _SENTENCE_BREAK.search(value):
+        raise ValidationError("Say it in one sentence; the goals below have room for more.")
+
+
+class CircleForm(FlaskForm):
+    name = StringField("Name", filters=[_strip],
+                       validators=[DataRequired("Give the circle a name."), Length(max=NAME_MAX)])
+    slug = StringField("Address", filters=[_lower], validators=[
+        Optional(), Length(max=SLUG_MAX),
+        Regexp(SLUG_PATTERN, message="Use lower-case letters, digits and single dashes between them."),
+        NoneOf(sorted(RESERVED_SLUGS), message="That word is reserved; choose another address."),
+    ])
+    purpose = StringField("Purpose", filters=[_strip], validators=[
+        DataRequired("Say in one sentence what this circle is for."), Length(max=PURPOSE_MAX), one_sentence,
+    ])
+    goals = TextAreaField("Goals", validators=[Optional(), Length(max=MARKDOWN_MAX)])
+    conduct = TextAreaField("Code of conduct", default=DEFAULT_CONDUCT, validators=[
+        DataRequired("A circle needs a code of conduct; the default is a good start."), Length(max=MARKDOWN_MAX),
+    ])
+    visibility = RadioField("Who can find it", default=PRIVATE, choices=[
+        SelectChoice(PRIVATE, "Private: invitation only; to anyone else it does not exist"),
+        SelectChoice(PUBLIC, "Public: listed; any signed-in person can read and join"),
+    ], validators=[InputRequired("Choose who can find the circle.")])
+
+    def settings(self):
+        """The values Circle.found and Circle.update_settings take (the slug is handled by the view)."""
+        return dict(name=self.name.data, purpose=self.purpose.data, goals=self.goals.data or "",
+                    conduct=self.conduct.data, visibility=self.visibility.data)
+
+
+class AcceptConductForm(FlaskForm):
+    accept = BooleanField("I accept the code of conduct",
+                          validators=[DataRequired("Accept the code of conduct to join the circle.")])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[SelectChoice(MEMBER, "Member"), SelectChoice(FACILITATOR, "Facilitator")])
+
+
+class TransferForm(FlaskForm):
+    membership_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
+
+
+class InvitationForm(FlaskForm):
+    expires_in_days = IntegerField("Expires after (days)", validators=[
+        Optional(), NumberRange(1, 365, "Between 1 and 365 days, or leave empty for no expiry.")])
+    max_uses = IntegerField("Maximum uses", validators=[
+        Optional(), NumberRange(1, 1000, "Between 1 and 1000, or leave empty for no limit.")])
+    role = SelectField("Joins as", default=MEMBER,
+                       choices=[SelectChoice(MEMBER, "Member"), SelectChoice(FACILITATOR, "Facilitator")])
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button: leaving, removing, revoking (its CSRF token is checked)."""

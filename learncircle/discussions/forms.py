@@ -1,0 +1,78 @@
+"""Forms for discussions: a new thread, a reply, an edit, and the moderators' switches."""
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from .. import formkeys
+from .models import BODY_MAX, DISCUSSION, QUESTION, TITLE_MAX
+
+BODY_TOO_LONG = f"Keep it under {BODY_MAX:,} characters; split a longer text over several posts."
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _unix_newlines(value):
+    # Browsers send line breaks as CRLF but count them as one character against maxlength.
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+def _body_field(label, empty_message):
+    return TextAreaField(label, filters=[_unix_newlines], validators=[
+        DataRequired(empty_message), Length(max=BODY_MAX, message=BODY_TOO_LONG),
+    ])
+
+
+class _OneTimeForm(FlaskForm):
+    """A form that carries a one-time key, so sending it twice stores its result once."""
+
+    form_key = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.form_key.data:
+            self.form_key.data = formkeys.new_key()
+
+
+class ThreadForm(_OneTimeForm):
+    title = StringField("Title", filters=[_strip], validators=[
+        DataRequired("Give the thread a title."),
+        Length(max=TITLE_MAX, message=f"Keep the title to {TITLE_MAX} characters or fewer."),
+    ])
+    kind = RadioField("Kind", default=DISCUSSION, choices=[
+        SelectChoice(DISCUSSION, "Discussion: share, plan or talk something through"),
+        SelectChoice(QUESTION, "Question: marked unanswered until someone else replies"),
+    ], validators=[InputRequired("Choose a discussion or a question.")])
+    body = _body_field("Message", "Write the opening message.")
+
+
+class ReplyForm(_OneTimeForm):
+    body = _body_field("Your reply", "Write something before sending the reply.")
+
+
+class EditPostForm(FlaskForm):
+    body = _body_field("Edit your post", "A post cannot be empty; delete it instead.")
+
+
+class PreviewForm(FlaskForm):
+    body = TextAreaField(filters=[_unix_newlines], validators=[Length(max=BODY_MAX, message=BODY_TOO_LONG)])
+
+
+def _switch(value, current):
+    """'1' turns a setting on, '0' off; anything else flips it."""
+    return {"1": True, "0": False}.get(value, not current)
+
+
+class PinForm(FlaskForm):
+    pinned = HiddenField()
+
+    def wanted(self, thread):
+        return _switch(self.pinned.data, thread.pinned)
+
+
+class LockForm(FlaskForm):
+    locked = HiddenField()
+
+    def wanted(self, thread):
+        return _switch(self.locked.data, thread.locked)

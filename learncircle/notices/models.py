@@ -1,0 +1,59 @@
+"""In-app notices: a reminder or news for one person, read or not, linking to where to act."""
+import peewee
+
+from .. import clock
+from ..accounts.models import User
+from ..circles.models import Circle
+from ..db import BaseModel, database
+
+TEXT_MAX = 500
+
+
+class Notice(BaseModel):
+    user = peewee.ForeignKeyField(User, backref="notices", on_delete="CASCADE")
+    circle = peewee.ForeignKeyField(Circle, null=True, on_delete="CASCADE")
+    text = peewee.TextField()
+    url = peewee.CharField(max_length=500, default="")
+    created_at = peewee.DateTimeField(default=clock.now)
+    read_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("user", "read_at", "created_at"), False),)
+
+    @property
+    def is_read(self):
+        return self.read_at is not None
+
+    @classmethod
+    def send(cls, users, text, url="", circle=None):
+        """Give each of users (accounts or ids) the same notice; return how many were sent."""
+        user_ids = list(dict.fromkeys(getattr(user, "id", user) for user in users))
+        if not user_ids:
+            return 0
+        now = clock.now()
+        rows = [{"user": user_id, "circle": circle, "text": text[:TEXT_MAX], "url": url or "", "created_at": now}
+                for user_id in user_ids]
+        with database.atomic():
+            for start in range(0, len(rows), 100):
+                cls.insert_many(rows[start:start + 100]).execute()
+        return len(user_ids)
+
+    @classmethod
+    def unread_for(cls, user):
+        """A person's unread notices, newest first."""
+        return (cls.select().where((cls.user == user) & cls.read_at.is_null())
+                .order_by(cls.created_at.desc(), cls.id.desc()))
+
+    @classmethod
+    def recent_for(cls, user):
+        """All of a person's notices, newest first (paginate it)."""
+        return cls.select().where(cls.user == user).order_by(cls.created_at.desc(), cls.id.desc())
+
+    @classmethod
+    def mark_read(cls, user, notice_ids=None):
+        """Mark some (or all) of a person's notices read; return how many changed."""
+        query = cls.update(read_at=clock.now()).where((cls.user == user) & cls.read_at.is_null())
+        if notice_ids is not None:
+            query = query.where(cls.id.in_(list(notice_ids)))
+        with database.atomic():
+            return query.execute()

@@ -1,0 +1,554 @@
+"""Peer review rounds: settings and phases, the rubric, submissions with their versions, reviewer
+assignments, reviews, and the authors' revision plans.
+
+A round's phase is never stored: it is computed from its deadlines and the manual moves each time
+it is read (`ReviewRound.phase`), so no scheduler is needed and a restart changes nothing.
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+import peewee
+
+from .. import clock, text
+from ..accounts.models import User
+from ..circles.models import Circle
+from ..db import BaseModel, database
+from . import rules
+from .rules import (
+    AFTER_CLOSE, AS_ARRIVE, BOTH_HIDDEN, CLOSED, COMMENTS, CRITERIA_MAX, DRAFT, OPEN, OPEN_IDENTITIES,
+    REVIEW_DRAFT, REVIEW_SUBMITTED, REVIEWERS_HIDDEN, REVIEWING, SCALE, SUBMITTERS, TEXT, Refused,
+    ValidationError,
+)
+
+# Settings that cannot change once the round is published: submitters and reviewers acted on them.
+_FIXED_WHEN_PUBLISHED = ("submission_format", "anonymity", "submission_deadline", "review_deadline")
+# Settings that cannot change once reviewers have been allocated.
+_FIXED_WHEN_ALLOCATED = ("reviews_per_submission", "reviewer_pool")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What one person should do in a round now: action is submit, review, read_reviews or nothing."""
+
+    action: str
+    count: int
+    message: str
+
+
+class ReviewRound(BaseModel):
+    circle = peewee.ForeignKeyField(Circle, backref="review_rounds", on_delete="CASCADE")
+    created_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    title = peewee.CharField(max_length=rules.TITLE_MAX)
+    brief = peewee.TextField(default="")
+    brief_html = peewee.TextField(default="")
+    submission_format = peewee.CharField(max_length=10, default=TEXT)
+    reviews_per_submission = peewee.IntegerField(default=rules.DEFAULT_REVIEWS_PER_SUBMISSION)
+    reviewer_pool = peewee.CharField(max_length=20, default=SUBMITTERS)
+    anonymity = peewee.CharField(max_length=20, default=REVIEWERS_HIDDEN)
+    submission_deadline = peewee.DateTimeField()
+    review_deadline = peewee.DateTimeField()
+    accept_late = peewee.BooleanField(default=True)
+    results_release = peewee.CharField(max_length=20, default=AS_ARRIVE)
+    min_prompt_length = peewee.IntegerField(default=rules.DEFAULT_MIN_PROMPT_LENGTH)
+    published_at = peewee.DateTimeField(null=True)  # None while a draft
+    reviewing_started_at = peewee.DateTimeField(null=True)  # set by a manual start only
+    closed_at = peewee.DateTimeField(null=True)  # set by a manual close only
+    allocated_at = peewee.DateTimeField(null=True)
+    # What the allocation could not do, one sentence a line, for the facilitator board.
+    allocation_notes = peewee.TextField(default="")
+    copied_rubric_from = peewee.ForeignKeyField("self", null=True, backref="copies", on_delete="SET NULL")
+    created_at = peewee.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = ((("circle", "created_at"), False),)
+
+    # ---- creating and listing ----------------------------------------------------------------
+
+    @classmethod
+    def create_round(cls, *, circle, created_by, data, now=None):
+        """Create a draft round from settings (see rules.validate_round_settings); raises ValidationError."""
+        clean = rules.validate_round_settings(data, now or clock.now())
+        with database.atomic():
+            return cls.create(circle=circle, created_by=created_by, brief_html=text.render_markdown(clean["brief"]),
+                              created_at=now or clock.now(), **clean)
+
+    @classmethod
+    def for_circle(cls, circle, include_drafts=False):
+        """A circle's rounds, newest first; drafts only when asked (for managers)."""
+        query = cls.select().where(cls.circle == circle)
+        if not include_drafts:
+            query = query.where(cls.published_at.is_null(False))
+        return query.order_by(cls.created_at.desc(), cls.id.desc())
+
+    def update_settings(self, data, now=None):
+        """Change settings; those others relied on are fixed after publishing or allocation."""
+        now = now or clock.now()
+        clean = rules.validate_round_settings(data, now, current=self)
+        fixed = []
+        if self.published_at is not None:
+            fixed += _FIXED_WHEN_PUBLISHED
+        if self.allocated_at is not None:
+            fixed += _FIXED_WHEN_ALLOCATED
+        errors = {name: "This can no longer change: people have already acted on it."
+                  for name in fixed if clean[name] != getattr(self, name)}
+        if errors:
+            raise ValidationError(errors)
+        for name, value in clean.items():
+            setattr(self, name, value)
+        self.brief_html = text.render_markdown(self.brief)
+        with database.atomic():
+            self.save()
+
+    def discard(self):
+        """Delete a draft round with its rubric."""
+        if self.published_at is not None:
+            raise Refused("A published round cannot be deleted; close it instead.")
+        with database.atomic():
+            self.delete_instance(recursive=True)
+
+    # ---- phases ------------------------------------------------------------------------------
+
+    def phase(self, now=None):
+        """The phase at now: draft, open, reviewing or closed."""
+        now = now or clock.now()
+        if self.published_at is None:
+            return DRAFT
+        if self.closed_at is not None or now >= self.review_deadline:
+            return CLOSED
+        if self.reviewing_started_at is not None or now >= self.submission_deadline:
+            return REVIEWING
+        return OPEN
+
+    @property
+    def is_draft(self):
+        return self.published_at is None
+
+    @property
+    def closed_by_hand(self):
+        return self.closed_at is not None
+
+    def next_deadline(self, now=None):
+        """The deadline the current phase runs to (submission or review), or None."""
+        phase = self.phase(now)
+        if phase == OPEN:
+            return self.submission_deadline
+        if phase == REVIEWING:
+            return self.review_deadline
+        return None
+
+    def time_left(self, now=None):
+        """Time until the current phase's deadline (never negative), or None when none applies."""
+        now = now or clock.now()
+        deadline = self.next_deadline(now)
+        return None if deadline is None else max(deadline - now, dt.timedelta(0))
+
+    def reviews_released(self, now=None):
+        """Whether authors may read submitted reviews now (as they arrive, or once closed)."""
+        phase = self.phase(now)
+        if self.results_release == AFTER_CLOSE:
+            return phase == CLOSED
+        return phase in (REVIEWING, CLOSED)
+
+    @property
+    def hides_reviewers(self):
+        """Authors do not learn who reviewed them."""
+        return self.anonymity != OPEN_IDENTITIES
+
+    @property
+    def hides_authors(self):
+        """Reviewers do not learn whose work they review."""
+        return self.anonymity == BOTH_HIDDEN
+
+    @property
+    def shortfalls(self):
+        """What the allocation could not do, as sentences."""
+        return [line for line in self.allocation_notes.splitlines() if line.strip()]
+
+    def allocation_due(self, now=None):
+        """Reviewing has begun (by the clock or by hand) and nobody has been allocated yet."""
+        if self.allocated_at is not None:
+            return False
+        phase = self.phase(now)
+        return phase == REVIEWING or (phase == CLOSED and self.closed_at is None)
+
+    # ---- manual moves ------------------------------------------------------------------------
+
+    def publish(self, now=None):
+        """Open a draft for submissions; the rubric needs a criterion and the deadline must be ahead."""
+        now = now or clock.now()
+        if self.published_at is not None:
+            raise Refused("This round is already published.")
+        if not Criterion.select().where(Criterion.round == self).exists():
+            raise Refused("Add at least one criterion to the rubric before publishing.")
+        if self.submission_deadline <= now:
+            raise Refused("The submission deadline has passed: move it later before publishing.")
+        self._set(published_at=now)
+
+    def start_reviewing_now(self, now=None):
+        """End submissions early and allocate reviewers; returns the allocation.Allocation made."""
+        # Imported here: allocating builds on these models.
+        from .allocating import ensure_allocated
+
+        now = now or clock.now()
+        if self.phase(now) != OPEN:
+            raise Refused("Reviewing can only start while the round is open for submissions.")
+        self._set(reviewing_started_at=now)
+        return ensure_allocated(self, now=now)
+
+    def close_now(self, now=None):
+        """Close the round by hand: no more submissions or submitted reviews (drafts still save)."""
+        now = now or clock.now()
+        if self.published_at is None:
+            raise Refused("A draft cannot be closed; delete it instead.")
+        if self.closed_at is not None:
+            raise Refused("This round is already closed.")
+        self._set(closed_at=now)
+
+    def extend_deadlines(self, *, submission_deadline=None, review_deadline=None, now=None):
+        """Move one or both deadlines; each must be in the future, reviews due after submissions.
+
+        The submission deadline is fixed once reviewers are allocated; a round closed by hand
+        keeps its deadlines. Raises ValidationError (a ValueError) with a message per field.
+        """
+        now = now or clock.now()
+        errors = {}
+        if self.closed_at is not None:
+            raise Refused("This round was closed by hand; its deadlines can no longer move.")
+        if submission_deadline is not None:
+            if self.allocated_at is not None or self.reviewing_started_at is not None:
+                errors["submission_deadline"] = ("Reviewing has already started, so the submission deadline "
+                                                 "is fixed; accept late submissions instead.")
+            elif submission_deadline <= now:
+                errors["submission_deadline"] = "The new submission deadline is in the past: choose a later time."
+        if review_deadline is not None and review_deadline <= now:
+            errors["review_deadline"] = "The new review deadline is in the past: choose a later time."
+        new_submission = submission_deadline or self.submission_deadline
+        new_review = review_deadline or self.review_deadline
+        if not errors and new_review <= new_submission:
+            errors["review_deadline"] = "The review deadline must come after the submission deadline."
+        if errors:
+            raise ValidationError(errors)
+        self._set(submission_deadline=new_submission, review_deadline=new_review)
+
+    def extend_submission_deadline(self, new, now=None):
+        """Move the submission deadline (see extend_deadlines)."""
+        self.extend_deadlines(submission_deadline=new, now=now)
+
+    def extend_review_deadline(self, new, now=None):
+        """Move the review deadline (see extend_deadlines)."""
+        self.extend_deadlines(review_deadline=new, now=now)
+
+    def _set(self, **changes):
+        with database.atomic():
+            ReviewRound.update(**changes).where(ReviewRound.id == self.id).execute()
+        for name, value in changes.items():
+            setattr(self, name, value)
+
+    # ---- rubric ------------------------------------------------------------------------------
+
+    def rubric(self):
+        """The criteria in order."""
+        return list(Criterion.select().where(Criterion.round == self).order_by(Criterion.position, Criterion.id))
+
+    @property
+    def rubric_locked(self):
+        """Reviewers work against the rubric once they are allocated, so it stops changing then."""
+        return self.allocated_at is not None
+
+    def _check_rubric_editable(self):
+        if self.rubric_locked:
+            raise Refused("The rubric is fixed once reviewing has started.")
+
+    def add_criterion(self, data):
+        """Append a criterion ({name, description, kind, levels}); raises ValidationError or Refused."""
+        self._check_rubric_editable()
+        clean = rules.validate_criterion(data)
+        with database.atomic():
+            existing = Criterion.select().where(Criterion.round == self).count()
+            if existing >= CRITERIA_MAX:
+                raise ValidationError({"criteria": f"A rubric holds at most {CRITERIA_MAX} criteria."})
+            return Criterion.create(round=self, position=existing + 1, **Criterion.stored(clean))
+
+    def replace_rubric(self, criteria):
+        """Replace the whole rubric with a list of criterion dicts (the form that works without JS)."""
+        self._check_rubric_editable()
+        clean = rules.validate_rubric(criteria)
+        with database.atomic():
+            Criterion.delete().where(Criterion.round == self).execute()
+            for position, data in enumerate(clean, start=1):
+                Criterion.create(round=self, position=position, **Criterion.stored(data))
+
+    def reorder_rubric(self, criterion_ids):
+        """Put the criteria in the order of criterion_ids (ids not in the rubric are ignored)."""
+        self._check_rubric_editable()
+        current = {c.id: c for c in self.rubric()}
+        ordered = [i for i in dict.fromkeys(criterion_ids) if i in current]
+        ordered += [i for i in current if i not in ordered]
+        with database.atomic():
+            for position, criterion_id in enumerate(ordered, start=1):
+                Criterion.update(position=position).where(Criterion.id == criterion_id).execute()
+
+    # ---- people ------------------------------------------------------------------------------
+
+    def submission_of(self, user):
+        """This person's submission, or None."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return None
+        return Submission.get_or_none((Submission.round == self) & (Submission.author == user.id))
+
+    def submission_refusal(self, user, now=None):
+        """Why user cannot submit or edit a submission now (a sentence), or None when they can."""
+        phase = self.phase(now)
+        if phase == DRAFT:
+            return "This round is not open yet."
+        if phase == OPEN:
+            return None
+        if phase == CLOSED:
+            return "This round is closed: submissions are no longer accepted."
+        if self.submission_of(user) is not None:
+            return "The submission deadline has passed, so your submission can no longer change."
+        if not self.accept_late:
+            return "The submission deadline has passed and this round does not accept late submissions."
+        return None
+
+    def expected_of(self, user, now=None):
+        """What user should do now (an Expectation), for the round page and the circle's overview."""
+        now = now or clock.now()
+        phase = self.phase(now)
+        if phase == DRAFT or user is None or not getattr(user, "is_authenticated", False):
+            return Expectation("nothing", 0, "")
+        submission = self.submission_of(user)
+        if phase == OPEN:
+            if submission is None:
+                return Expectation("submit", 0, "Submit your work before the deadline.")
+            return Expectation("nothing", 0, "Submitted. You can change it until the deadline.")
+        pending = (Assignment.select().join(Review, peewee.JOIN.LEFT_OUTER, on=(Review.assignment == Assignment.id))
+                   .where((Assignment.round == self) & (Assignment.reviewer == user.id)
+                          & (Review.id.is_null() | (Review.status != REVIEW_SUBMITTED)))
+                   .count())
+        if pending and self.closed_at is None:
+            late = " Late reviews are still accepted, marked late." if phase == CLOSED else ""
+            plural = "review" if pending == 1 else "reviews"
+            return Expectation("review", pending, f"You have {pending} {plural} to finish.{late}")
+        if submission is None:
+            if phase == REVIEWING and self.accept_late:
+                return Expectation("submit", 0, "The deadline has passed, but late submissions are still "
+                                                "accepted (marked late).")
+            return Expectation("nothing", 0, "")
+        if not self.reviews_released(now):
+            return Expectation("nothing", 0, "Your reviews appear when reviewing closes.")
+        ready = submission.visible_reviews().count()
+        if ready:
+            plural = "review is" if ready == 1 else "reviews are"
+            return Expectation("read_reviews", ready, f"{ready} {plural} of your work ready to read.")
+        return Expectation("nothing", 0, "No reviews of your work yet.")
+
+
+class Criterion(BaseModel):
+    round = peewee.ForeignKeyField(ReviewRound, backref="criteria", on_delete="CASCADE")
+    position = peewee.IntegerField()
+    name = peewee.CharField(max_length=rules.CRITERION_NAME_MAX)
+    description = peewee.TextField(default="")
+    kind = peewee.CharField(max_length=10, default=SCALE)
+    levels = peewee.TextField(default="[]")  # JSON list of 2–6 descriptors, lowest first
+
+    class Meta:
+        indexes = ((("round", "position"), False),)
+
+    @staticmethod
+    def stored(clean):
+        """Column values for a validated criterion dict."""
+        levels = clean["levels"] if clean["kind"] == SCALE else []
+        return {"name": clean["name"], "description": clean["description"], "kind": clean["kind"],
+                "levels": rules.levels_to_json(levels)}
+
+    @property
+    def level_names(self):
+        """The level descriptors, lowest first (index 0 is level 1)."""
+        return rules.levels_from_json(self.levels)
+
+    @property
+    def is_scale(self):
+        return self.kind == SCALE
+
+    @property
+    def is_comments_only(self):
+        return self.kind == COMMENTS
+
+    def update_from(self, data):
+        """Change the criterion ({name, description, kind, levels}); raises ValidationError or Refused."""
+        self.round._check_rubric_editable()
+        for name, value in Criterion.stored(rules.validate_criterion(data)).items():
+            setattr(self, name, value)
+        with database.atomic():
+            self.save()
+
+    def remove(self):
+        """Delete the criterion and close the gap in positions."""
+        self.round._check_rubric_editable()
+        with database.atomic():
+            self.delete_instance()
+            (Criterion.update(position=Criterion.position - 1)
+             .where((Criterion.round == self.round_id) & (Criterion.position > self.position)).execute())
+
+    def move(self, offset):
+        """Move up (offset -1) or down (+1) in the rubric; at either end nothing happens."""
+        ids = [c.id for c in self.round.rubric()]
+        index = ids.index(self.id)
+        target = index + offset
+        if 0 <= target < len(ids):
+            ids[index], ids[target] = ids[target], ids[index]
+            self.round.reorder_rubric(ids)
+
+
+class Submission(BaseModel):
+    round = peewee.ForeignKeyField(ReviewRound, backref="submissions", on_delete="CASCADE")
+    author = peewee.ForeignKeyField(User, on_delete="CASCADE")
+    created_at = peewee.DateTimeField(default=clock.now)
+    updated_at = peewee.DateTimeField(default=clock.now)
+    is_late = peewee.BooleanField(default=False)
+    version_count = peewee.IntegerField(default=0)  # the latest version's number
+
+    class Meta:
+        indexes = ((("round", "author"), True),)
+
+    def latest_version(self):
+        """The version reviewers see (and the author sees as reviewers will)."""
+        return SubmissionVersion.get_or_none((SubmissionVersion.submission == self)
+                                             & (SubmissionVersion.number == self.version_count))
+
+    def versions(self):
+        """Every saved version, newest first."""
+        return (SubmissionVersion.select().where(SubmissionVersion.submission == self)
+                .order_by(SubmissionVersion.number.desc()))
+
+    def visible_reviews(self):
+        """Submitted, not hidden reviews of this submission (release rules are the caller's)."""
+        return (Review.select().join(Assignment)
+                .where((Assignment.submission == self) & (Review.status == REVIEW_SUBMITTED)
+                       & Review.hidden_at.is_null()))
+
+    def revision_plan(self):
+        return RevisionPlan.get_or_none(RevisionPlan.submission == self)
+
+
+class SubmissionVersion(BaseModel):
+    submission = peewee.ForeignKeyField(Submission, backref="version_rows", on_delete="CASCADE")
+    number = peewee.IntegerField()  # 1, 2, … in order of saving
+    body = peewee.TextField(default="")
+    body_html = peewee.TextField(default="")
+    link = peewee.CharField(max_length=rules.LINK_MAX, default="")
+    created_at = peewee.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = ((("submission", "number"), True),)
+
+
+class Assignment(BaseModel):
+    round = peewee.ForeignKeyField(ReviewRound, backref="assignments", on_delete="CASCADE")
+    submission = peewee.ForeignKeyField(Submission, backref="assignments", on_delete="CASCADE")
+    reviewer = peewee.ForeignKeyField(User, on_delete="CASCADE")
+    # "Reviewer <slot>" is how the author tells reviews apart: random order, kept through swaps.
+    slot = peewee.IntegerField()
+    created_at = peewee.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = ((("submission", "reviewer"), True), (("reviewer", "round"), False))
+
+    @property
+    def label(self):
+        return f"Reviewer {self.slot}"
+
+    @classmethod
+    def for_reviewer(cls, round, user):
+        """A reviewer's assignments in a round, with each submission and review (None if not started).
+
+        The rows carry author ids: show authors through results.reviewer_view, which hides them
+        when the round says so.
+        """
+        return list(cls.select(cls, Submission, Review)
+                    .join(Submission).switch(cls)
+                    .join(Review, peewee.JOIN.LEFT_OUTER, on=(Review.assignment == cls.id), attr="review")
+                    .where((cls.round == round) & (cls.reviewer == user.id))
+                    .order_by(cls.created_at, cls.id))
+
+
+class Review(BaseModel):
+    assignment = peewee.ForeignKeyField(Assignment, unique=True, backref="review_rows", on_delete="CASCADE")
+    status = peewee.CharField(max_length=10, default=REVIEW_DRAFT)
+    what_works = peewee.TextField(default="")
+    could_be_better = peewee.TextField(default="")
+    submitted_at = peewee.DateTimeField(null=True)
+    is_late = peewee.BooleanField(default=False)
+    created_at = peewee.DateTimeField(default=clock.now)
+    updated_at = peewee.DateTimeField(default=clock.now)
+    # Feedback on feedback, from the submission's author.
+    helpfulness = peewee.IntegerField(null=True)  # 1–5
+    helpfulness_note = peewee.TextField(default="")
+    rated_at = peewee.DateTimeField(null=True)
+    flagged_at = peewee.DateTimeField(null=True)
+    flag_reason = peewee.TextField(default="")
+    flagged_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    hidden_at = peewee.DateTimeField(null=True)
+    hidden_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    @property
+    def is_submitted(self):
+        return self.status == REVIEW_SUBMITTED
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+    @property
+    def is_flagged(self):
+        return self.flagged_at is not None
+
+    def responses(self):
+        """criterion id -> CriterionResponse."""
+        return {r.criterion_id: r for r in CriterionResponse.select().where(CriterionResponse.review == self)}
+
+    def has_text(self):
+        """Whether anything was typed or chosen (a swap would discard it)."""
+        if self.what_works.strip() or self.could_be_better.strip():
+            return True
+        return (CriterionResponse.select()
+                .where((CriterionResponse.review == self)
+                       & (CriterionResponse.level.is_null(False) | (CriterionResponse.comment != "")))
+                .exists())
+
+
+class CriterionResponse(BaseModel):
+    review = peewee.ForeignKeyField(Review, backref="response_rows", on_delete="CASCADE")
+    criterion = peewee.ForeignKeyField(Criterion, on_delete="CASCADE")
+    level = peewee.IntegerField(null=True)  # index into the criterion's levels, 0 = lowest
+    comment = peewee.TextField(default="")
+
+    class Meta:
+        indexes = ((("review", "criterion"), True),)
+
+
+class RevisionPlan(BaseModel):
+    submission = peewee.ForeignKeyField(Submission, unique=True, on_delete="CASCADE")
+    body = peewee.TextField(default="")
+    body_html = peewee.TextField(default="")
+    updated_at = peewee.DateTimeField(default=clock.now)
+
+
+def copy_rubric(from_round, to_round):
+    """Replace to_round's rubric with copies of from_round's criteria; raises Refused once locked."""
+    to_round._check_rubric_editable()
+    source = from_round.rubric()
+    if not source:
+        raise Refused("That round has no rubric to copy.")
+    with database.atomic():
+        Criterion.delete().where(Criterion.round == to_round).execute()
+        for criterion in source:
+            Criterion.create(round=to_round, position=criterion.position, name=criterion.name,
+                             description=criterion.description, kind=criterion.kind, levels=criterion.levels)
+        ReviewRound.update(copied_rubric_from=from_round).where(ReviewRound.id == to_round.id).execute()
+    to_round.copied_rubric_from = from_round
+
+
+ALL_MODELS = (ReviewRound, Criterion, Submission, SubmissionVersion, Assignment, Review, CriterionResponse,
+              RevisionPlan)

@@ -1,0 +1,283 @@
+"""Peer review's vocabulary, limits and validation rules, shared by the domain and the forms.
+
+Validators take plain values (already converted to int, bool or naive UTC datetime by the form)
+and raise ValidationError with a message per field; they return the cleaned values.
+"""
+import datetime as dt
+import json
+from urllib.parse import urlsplit
+
+# Phases
+DRAFT, OPEN, REVIEWING, CLOSED = "draft", "open", "reviewing", "closed"
+PHASES = (DRAFT, OPEN, REVIEWING, CLOSED)
+
+# Round settings
+TEXT, LINK, BOTH = "text", "link", "both"
+SUBMISSION_FORMATS = (TEXT, LINK, BOTH)
+SUBMITTERS, MEMBERS = "submitters", "members"
+REVIEWER_POOLS = (SUBMITTERS, MEMBERS)
+REVIEWERS_HIDDEN, BOTH_HIDDEN, OPEN_IDENTITIES = "reviewers_hidden", "both_hidden", "open"
+ANONYMITY = (REVIEWERS_HIDDEN, BOTH_HIDDEN, OPEN_IDENTITIES)
+AS_ARRIVE, AFTER_CLOSE = "as_arrive", "after_close"
+RESULTS_RELEASE = (AS_ARRIVE, AFTER_CLOSE)
+
+# Rubric
+SCALE, COMMENTS = "scale", "comments"
+CRITERION_KINDS = (SCALE, COMMENTS)
+
+# Review status
+REVIEW_DRAFT, REVIEW_SUBMITTED = "draft", "submitted"
+
+TITLE_MAX = 200
+BRIEF_MAX = 50_000
+REVIEWS_PER_SUBMISSION = (1, 10)
+DEFAULT_REVIEWS_PER_SUBMISSION = 3
+DEFAULT_MIN_PROMPT_LENGTH = 40
+MIN_PROMPT_LENGTH_MAX = 2_000
+CRITERIA_MAX = 20
+CRITERION_NAME_MAX = 100
+CRITERION_DESCRIPTION_MAX = 2_000
+LEVELS = (2, 6)
+LEVEL_MAX = 200
+BODY_MAX = 50_000
+LINK_MAX = 2_000
+COMMENT_MAX = 10_000
+NOTE_MAX = 2_000
+FLAG_REASON_MAX = 1_000
+REVISION_PLAN_MAX = 10_000
+HELPFULNESS = (1, 5)
+
+
+class ReviewError(ValueError):
+    """A peer-review rule said no; str(error) is a sentence to show the person."""
+
+
+class ValidationError(ReviewError):
+    """Input that breaks a rule: errors maps a field name to the message shown beside it."""
+
+    def __init__(self, errors):
+        self.errors = dict(errors)
+        super().__init__(" ".join(self.errors.values()))
+
+
+class Refused(ReviewError):
+    """An action that is not possible now (wrong phase, wrong person, already final)."""
+
+
+class DraftWouldBeLost(Refused):
+    """A swap would discard a reviewer's unsent draft; repeat with discard_draft=True to confirm."""
+
+
+def _raise_if(errors):
+    if errors:
+        raise ValidationError(errors)
+
+
+def _text(data, name):
+    value = data.get(name)
+    return "" if value is None else str(value)
+
+
+def validate_round_settings(data, now, current=None):
+    """Check a round's settings; deadlines that change must lie in the future. Return them cleaned.
+
+    current: the round being edited (unchanged deadlines may be in the past), or None when creating.
+    """
+    errors, clean = {}, {}
+    title = _text(data, "title").strip()
+    if not title:
+        errors["title"] = "Give the round a title."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"Keep the title under {TITLE_MAX} characters."
+    clean["title"] = title
+
+    brief = _text(data, "brief")
+    if len(brief) > BRIEF_MAX:
+        errors["brief"] = f"Keep the brief under {BRIEF_MAX:,} characters."
+    clean["brief"] = brief
+
+    for name, allowed, message in (
+        ("submission_format", SUBMISSION_FORMATS, "Choose what members submit."),
+        ("reviewer_pool", REVIEWER_POOLS, "Choose who reviews."),
+        ("anonymity", ANONYMITY, "Choose who sees whose name."),
+        ("results_release", RESULTS_RELEASE, "Choose when authors see their reviews."),
+    ):
+        value = data.get(name)
+        if value not in allowed:
+            errors[name] = message
+        clean[name] = value
+
+    low, high = REVIEWS_PER_SUBMISSION
+    k = data.get("reviews_per_submission")
+    if not isinstance(k, int) or isinstance(k, bool) or not low <= k <= high:
+        errors["reviews_per_submission"] = f"Choose between {low} and {high} reviews per submission."
+    clean["reviews_per_submission"] = k
+
+    minimum = data.get("min_prompt_length")
+    if not isinstance(minimum, int) or isinstance(minimum, bool) or not 0 <= minimum <= MIN_PROMPT_LENGTH_MAX:
+        errors["min_prompt_length"] = f"Choose a minimum between 0 and {MIN_PROMPT_LENGTH_MAX:,} characters."
+    clean["min_prompt_length"] = minimum
+
+    clean["accept_late"] = bool(data.get("accept_late"))
+
+    for name, label in (("submission_deadline", "submission"), ("review_deadline", "review")):
+        value = data.get(name)
+        clean[name] = value
+        if not isinstance(value, dt.datetime):
+            errors[name] = f"Give a {label} deadline (date and time)."
+        elif value <= now and (current is None or value != getattr(current, name)):
+            errors[name] = f"The {label} deadline is in the past: choose a later time."
+    if "submission_deadline" not in errors and "review_deadline" not in errors:
+        if clean["review_deadline"] <= clean["submission_deadline"]:
+            errors["review_deadline"] = "The review deadline must come after the submission deadline."
+    _raise_if(errors)
+    return clean
+
+
+def validate_criterion(data, prefix=""):
+    """Check one rubric criterion (name, description, kind, levels); return it cleaned.
+
+    Errors are keyed prefix + field, so a whole rubric form can point at the right row.
+    """
+    errors = {}
+    name = _text(data, "name").strip()
+    if not name:
+        errors[prefix + "name"] = "Give the criterion a name."
+    elif len(name) > CRITERION_NAME_MAX:
+        errors[prefix + "name"] = f"Keep the name under {CRITERION_NAME_MAX} characters."
+    description = _text(data, "description").strip()
+    if len(description) > CRITERION_DESCRIPTION_MAX:
+        errors[prefix + "description"] = f"Keep the description under {CRITERION_DESCRIPTION_MAX:,} characters."
+    kind = data.get("kind")
+    levels = []
+    if kind not in CRITERION_KINDS:
+        errors[prefix + "kind"] = "Choose a scale or comments only."
+    elif kind == SCALE:
+        levels = [str(level or "").strip() for level in (data.get("levels") or [])]
+        # Trailing empty boxes are unused slots of the form, not levels.
+        while levels and not levels[-1]:
+            levels.pop()
+        low, high = LEVELS
+        missing = [str(i + 1) for i, level in enumerate(levels) if not level]
+        if missing:
+            errors[prefix + "levels"] = f"Describe every level (level {', '.join(missing)} is empty)."
+        elif not low <= len(levels) <= high:
+            errors[prefix + "levels"] = f"A scale needs {low} to {high} levels, each with a descriptor."
+        elif any(len(level) > LEVEL_MAX for level in levels):
+            errors[prefix + "levels"] = f"Keep each level under {LEVEL_MAX} characters."
+    _raise_if(errors)
+    return {"name": name, "description": description, "kind": kind, "levels": levels}
+
+
+def validate_rubric(criteria):
+    """Check a whole rubric (a list of criterion dicts); errors are keyed "criteria-<i>-<field>"."""
+    if len(criteria) > CRITERIA_MAX:
+        raise ValidationError({"criteria": f"A rubric holds at most {CRITERIA_MAX} criteria."})
+    errors, clean = {}, []
+    for i, data in enumerate(criteria):
+        try:
+            clean.append(validate_criterion(data, prefix=f"criteria-{i}-"))
+        except ValidationError as error:
+            errors.update(error.errors)
+    _raise_if(errors)
+    return clean
+
+
+def is_web_link(link):
+    parts = urlsplit(link)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not any(c.isspace() for c in link)
+
+
+def validate_submission(submission_format, body, link):
+    """Check a submission for the round's format; return (body, link) cleaned."""
+    errors = {}
+    body, link = body or "", (link or "").strip()
+    if submission_format == LINK and not link:
+        errors["link"] = "Give the link to your work."
+    if submission_format in (TEXT, BOTH) and not body.strip():
+        errors["body"] = "Write your submission."
+    if submission_format == BOTH and not link:
+        errors["link"] = "Give the link to your work as well."
+    if len(body) > BODY_MAX:
+        errors["body"] = f"Keep your submission under {BODY_MAX:,} characters (it has {len(body):,})."
+    if link and "link" not in errors:
+        if len(link) > LINK_MAX:
+            errors["link"] = f"Keep the link under {LINK_MAX:,} characters."
+        elif not is_web_link(link):
+            errors["link"] = "Give a web address starting with https:// or http://."
+    _raise_if(errors)
+    if submission_format == TEXT:
+        link = ""
+    return body, link
+
+
+def validate_review(criteria, data, min_prompt_length, submitting):
+    """Check review input: limits always, required parts and minimum lengths only when submitting.
+
+    data: {"what_works": str, "could_be_better": str, "levels": {criterion_id: index or None},
+    "comments": {criterion_id: str}}; keys that are absent mean "unchanged" and are not checked.
+    Errors are keyed what_works, could_be_better, level-<criterion id>, comment-<criterion id>.
+    """
+    errors = {}
+    for name, label in (("what_works", "What works"), ("could_be_better", "What would make it better")):
+        value = data.get(name)
+        if value is None:
+            continue
+        if len(value) > COMMENT_MAX:
+            errors[name] = f"Keep this under {COMMENT_MAX:,} characters (it has {len(value):,})."
+        elif submitting and len(value.strip()) < min_prompt_length:
+            errors[name] = (f"“{label}” needs at least {min_prompt_length} characters "
+                            f"(it has {len(value.strip())}): say specifically what and why.")
+    levels, comments = data.get("levels") or {}, data.get("comments") or {}
+    for criterion in criteria:
+        level = levels.get(criterion.id)
+        if criterion.kind == SCALE:
+            if level is not None and not (isinstance(level, int) and 0 <= level < len(criterion.level_names)):
+                errors[f"level-{criterion.id}"] = "Choose one of the levels."
+            elif submitting and level is None:
+                errors[f"level-{criterion.id}"] = f"Choose a level for “{criterion.name}”."
+        comment = comments.get(criterion.id)
+        if comment is not None and len(comment) > COMMENT_MAX:
+            errors[f"comment-{criterion.id}"] = f"Keep this comment under {COMMENT_MAX:,} characters."
+    _raise_if(errors)
+
+
+def validate_helpfulness(score, note):
+    """Check a helpfulness rating (1–5) and its optional note; return them cleaned."""
+    errors = {}
+    low, high = HELPFULNESS
+    if not isinstance(score, int) or isinstance(score, bool) or not low <= score <= high:
+        errors["helpfulness"] = f"Rate helpfulness from {low} to {high}."
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        errors["helpfulness_note"] = f"Keep the note under {NOTE_MAX:,} characters."
+    _raise_if(errors)
+    return score, note
+
+
+def validate_flag_reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say what is unkind or unhelpful, so a facilitator can act on it."})
+    if len(reason) > FLAG_REASON_MAX:
+        raise ValidationError({"reason": f"Keep the reason under {FLAG_REASON_MAX:,} characters."})
+    return reason
+
+
+def validate_revision_plan(body):
+    body = body or ""
+    if len(body) > REVISION_PLAN_MAX:
+        raise ValidationError({"body": f"Keep the plan under {REVISION_PLAN_MAX:,} characters."})
+    return body
+
+
+def levels_to_json(levels):
+    return json.dumps(list(levels), ensure_ascii=False)
+
+
+def levels_from_json(raw):
+    try:
+        levels = json.loads(raw or "[]")
+    except ValueError:
+        return []
+    return [str(level) for level in levels] if isinstance(levels, list) else []
