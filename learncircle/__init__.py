@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask, redirect, request, url_for
 from flask_compress import Compress
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix

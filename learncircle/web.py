@@ -64,9 +64,9 @@ def safe_next(target, fallback):
     return fallback
 
 
-def page_number():
-    """The ?page= argument as a positive int; a garbage value is a 404, not a 500."""
-    raw = request.args.get("page", "1")
+def page_number(name="page"):
+    """A positive page number from the query string; a garbage value is a 404, not a 500."""
+    raw = request.args.get(name, "1")
     if not raw.isdigit() or int(raw) < 1 or int(raw) > 100_000:
         abort(404)
     return int(raw)

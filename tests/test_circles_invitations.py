@@ -3,18 +3,9 @@ import base64
 import datetime as dt
 
 import pytest
-from argon2 import PasswordHasher
 
-from learncircle.accounts import models as accounts_models
 from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Invitation, Membership
 from tests.conftest import html
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch):
-    """No test here logs in with a password: a featherweight argon2 keeps the many accounts cheap."""
-    light = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts_models, "hash_password", light.hash)
 
 
 def make_link(circle, creator, **options):

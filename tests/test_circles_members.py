@@ -1,17 +1,8 @@
 """Circles: the roster, roles, removing members, handing a circle over, joining and leaving."""
 import pytest
-from argon2 import PasswordHasher
 
-from learncircle.accounts import models as accounts_models
 from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Circle, Membership
 from tests.conftest import html
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch):
-    """No test here logs in with a password: a featherweight argon2 keeps the many accounts cheap."""
-    light = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts_models, "hash_password", light.hash)
 
 
 def membership(user, circle):

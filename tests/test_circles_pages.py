@@ -2,19 +2,10 @@
 import logging
 
 import pytest
-from argon2 import PasswordHasher
 
-from learncircle.accounts import models as accounts_models
 from learncircle.circles.models import DEFAULT_CONDUCT, FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Circle, Membership
 from learncircle.discussions.models import QUESTION, Thread
 from tests.conftest import html
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch):
-    """No test here logs in with a password: a featherweight argon2 keeps the many accounts cheap."""
-    light = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts_models, "hash_password", light.hash)
 
 VALID = {"name": "Rust Study Group", "slug": "", "purpose": "Learn Rust together by building small tools.",
          "goals": "Ship **one** tool each.", "conduct": DEFAULT_CONDUCT, "visibility": PUBLIC}

@@ -17,14 +17,6 @@ INVITATIONS_PER_PAGE = 25
 SLUG_TAKEN = "That address is taken; choose another."
 
 
-def _page_argument(name):
-    """A positive page number from the query string under `name`; garbage is a 404."""
-    raw = request.args.get(name, "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-        abort(404)
-    return int(raw)
-
-
 def _refuse(title, message):
     """Answer 403 with a message that says why, in the error page's shape."""
     template = "errors/_error.html" if web.is_fragment_request() else "errors/error.html"
@@ -41,7 +33,7 @@ def _home_url(circle):
 def home():
     if not current_user.is_authenticated:
         return web.render("circles/welcome.html")
-    mine = web.Page(Circle.of_user(current_user), _page_argument("mine"), CIRCLES_PER_PAGE)
+    mine = web.Page(Circle.of_user(current_user), web.page_number("mine"), CIRCLES_PER_PAGE)
     public = web.Page(Circle.discoverable(current_user), web.page_number(), CIRCLES_PER_PAGE)
     return web.render("circles/start.html", block="public_circles", mine=mine, public=public)
 

@@ -1,0 +1,234 @@
+"""Every route × every role × every method, in a public and a private circle.
+
+Each (endpoint, method) has a policy saying what each role gets. A route added to the app without a
+policy here fails `test_every_route_has_a_policy`, so access can never be left to chance.
+Outcomes: ALLOW (the action runs: 2xx, a redirect that is not to the login page, 410 or 422),
+LOGIN (sent to log in), 403, 404, and HIDDEN: exactly what the same URL answers for an object that
+does not exist, so a private circle's existence never leaks.
+"""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from learncircle import create_app, db
+from learncircle.accounts.models import User
+from learncircle.circles.models import FACILITATOR, MEMBER, PRIVATE, PUBLIC, Circle, Invitation, Membership
+from learncircle.discussions.models import Thread
+
+ROLES = ("anonymous", "outsider", "member", "facilitator", "owner", "admin")
+ALLOW, LOGIN, HIDDEN = "allow", "login", "hidden"
+SIGNED_IN = ROLES[1:]
+MEMBERS = ("member", "facilitator", "owner")
+
+
+def policy(default=ALLOW, **by_role):
+    """Build role -> outcome (or (public outcome, private outcome))."""
+    return {role: by_role.get(role, default) for role in ROLES}
+
+
+def per_visibility(public, private):
+    return (public, private)
+
+
+# Shapes that recur: who may read a circle, who may act as a member, and so on. Signed-out visitors
+# of a private circle get exactly what they would get for a circle that does not exist.
+VISITOR = per_visibility(LOGIN, HIDDEN)
+READERS = policy(anonymous=VISITOR, outsider=per_visibility(ALLOW, HIDDEN))
+POSTERS = policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), admin=403)
+MODERATORS = policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), member=403)
+INVITERS = policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), member=403, admin=403)
+OWNER_ONLY = policy(403, anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), owner=ALLOW)
+AUTHOR_ONLY = policy(403, anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), member=ALLOW)
+SIGNED_IN_ONLY = policy(anonymous=LOGIN)
+ANYONE = policy()
+
+POLICIES = {
+    ("static", "GET"): ANYONE,
+    ("vendor.static", "GET"): ANYONE,
+    ("accounts.setup", "GET"): policy(404),  # gone once the instance has an account
+    ("accounts.setup", "POST"): policy(404),
+    ("accounts.login", "GET"): ANYONE,
+    ("accounts.login", "POST"): ANYONE,
+    ("accounts.logout", "POST"): ANYONE,
+    ("accounts.register", "GET"): policy(anonymous=403),  # by invitation only; signed in: sent on
+    ("accounts.register", "POST"): policy(anonymous=403),
+    ("accounts.profile", "GET"): policy(anonymous=LOGIN, outsider=404),  # only people sharing a circle
+    ("accounts.settings_profile", "GET"): SIGNED_IN_ONLY,
+    ("accounts.settings_profile", "POST"): SIGNED_IN_ONLY,
+    ("accounts.settings_password", "GET"): SIGNED_IN_ONLY,
+    ("accounts.settings_password", "POST"): SIGNED_IN_ONLY,
+    ("accounts.settings_sessions", "POST"): SIGNED_IN_ONLY,
+    ("circles.home", "GET"): ANYONE,
+    ("circles.new", "GET"): SIGNED_IN_ONLY,
+    ("circles.new", "POST"): SIGNED_IN_ONLY,
+    ("circles.circle", "GET"): READERS,
+    ("circles.members", "GET"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN)),
+    ("circles.settings", "GET"): OWNER_ONLY,
+    ("circles.settings", "POST"): OWNER_ONLY,
+    ("circles.change_role", "POST"): OWNER_ONLY,
+    ("circles.transfer", "POST"): OWNER_ONLY,
+    ("circles.remove_member", "POST"): MODERATORS,
+    ("circles.invitations", "GET"): INVITERS,
+    ("circles.invitations", "POST"): INVITERS,
+    ("circles.revoke_invitation", "POST"): INVITERS,
+    # Joining without a link: public circles only; members are sent back to the circle.
+    ("circles.join", "GET"): policy(anonymous=VISITOR, outsider=per_visibility(ALLOW, HIDDEN),
+                                    admin=per_visibility(ALLOW, 403)),
+    ("circles.join", "POST"): policy(anonymous=VISITOR, outsider=per_visibility(ALLOW, HIDDEN),
+                                     admin=per_visibility(ALLOW, 403)),
+    ("circles.leave", "POST"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), owner=403, admin=403),
+    # An invitation link shows its circle to whoever holds it, private or not.
+    ("circles.invitation", "GET"): ANYONE,
+    ("circles.invitation", "POST"): policy(anonymous=LOGIN),
+    ("discussions.thread", "GET"): READERS,
+    ("discussions.permalink", "GET"): READERS,
+    ("discussions.new_thread", "GET"): POSTERS,
+    ("discussions.new_thread", "POST"): POSTERS,
+    ("discussions.reply", "POST"): POSTERS,
+    ("discussions.pin", "POST"): MODERATORS,
+    ("discussions.lock", "POST"): MODERATORS,
+    ("discussions.edit_post", "GET"): AUTHOR_ONLY,
+    ("discussions.edit_post", "POST"): AUTHOR_ONLY,
+    ("discussions.delete_post", "POST"): AUTHOR_ONLY,
+    ("discussions.preview", "POST"): SIGNED_IN_ONLY,
+}
+
+# A form that would pass validation, so an allowed role really performs the action.
+FORMS = {
+    "accounts.login": {"login": "member", "password": "wrong password"},
+    "accounts.settings_profile": {"display_name": "Member", "bio": "", "timezone": "UTC", "pronouns": ""},
+    "circles.new": {"name": "Another circle", "slug": "", "purpose": "Practise together.", "conduct": "Be kind.",
+                    "visibility": "private"},
+    "circles.settings": {"name": "Renamed", "slug": "{slug}", "purpose": "Still learning.", "goals": "",
+                         "conduct": "Be kind.", "visibility": "{visibility}"},
+    "circles.change_role": {"role": FACILITATOR},
+    "circles.transfer": {"membership_id": "{target_membership}"},
+    "circles.invitations": {"role": MEMBER, "expires_in_days": "7", "max_uses": "5"},
+    "circles.join": {"accept": "y"},
+    "circles.invitation": {"accept": "y"},
+    "discussions.new_thread": {"title": "A new thread", "kind": "discussion", "body": "Hello all.", "form_key": ""},
+    "discussions.reply": {"body": "A reply.", "form_key": ""},
+    "discussions.edit_post": {"body": "Edited."},
+    "discussions.preview": {"body": "*preview*"},
+}
+
+
+class World:
+    """The people and things every route is tried against, built once per visibility."""
+
+    def __init__(self, visibility):
+        people = {name: User.register(username=name, email=f"{name}@example.org", password="password123",
+                                      is_admin=(name == "admin"))
+                  for name in ("owner", "facilitator", "member", "target", "outsider", "admin")}
+        circle = Circle.found(owner=people["owner"], name="Matrix Circle", slug="matrix", purpose="Test access.",
+                              visibility=visibility)
+        for name, role in (("facilitator", FACILITATOR), ("member", MEMBER), ("target", MEMBER)):
+            joined = Membership.join(user=people[name], circle=circle)
+            if role != MEMBER:
+                joined.set_role(role)
+        thread = Thread.start(circle=circle, author=people["member"], title="A thread", kind="question", body="Hi")
+        reply = thread.reply(author=people["member"], body="My own reply")
+        self.ids = {"owner": people["owner"].get_id(), **{n: people[n].get_id() for n in people}}
+        self.args = {
+            "slug": circle.slug, "thread_id": thread.id, "post_id": reply.id, "username": "member",
+            "membership_id": Membership.of(people["target"], circle).id,
+            "invitation_id": Invitation.make(circle=circle, created_by=people["owner"]).id,
+            "token": Invitation.make(circle=circle, created_by=people["owner"]).token,
+            "filename": "app.css", "visibility": visibility,
+        }
+        self.args["target_membership"] = self.args["membership_id"]
+        self.ghost_args = {**self.args, "slug": "no-such-circle", "thread_id": 999_999, "post_id": 999_999,
+                           "membership_id": 999_999, "invitation_id": 999_999}
+
+
+@pytest.fixture(scope="module", params=[PUBLIC, PRIVATE])
+def world(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(request.param)
+    template, live = folder / "template.sqlite3", folder / "live.sqlite3"
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{live}", "SECRET_KEY": "matrix",
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    db.upgrade()
+    with db.database.connection_context():
+        built = World(request.param)
+        db.database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(live, template)
+    built.app, built.template, built.live, built.visibility = app, template, live, request.param
+    return built
+
+
+def restore(world):
+    """Put the database back as it was built, so one case's changes never reach the next."""
+    db.database.close() if not db.database.is_closed() else None
+    for suffix in ("-wal", "-shm"):
+        Path(str(world.live) + suffix).unlink(missing_ok=True)
+    shutil.copy(world.template, world.live)
+
+
+def request_as(world, role, endpoint, method, ghost=False):
+    restore(world)
+    client = world.app.test_client()
+    if role != "anonymous":
+        with client.session_transaction() as session:
+            session["_user_id"] = world.ids[role]
+    rule = next(r for r in world.app.url_map.iter_rules() if r.endpoint == endpoint)
+    args = world.ghost_args if ghost else world.args
+    with world.app.test_request_context():
+        from flask import url_for
+        values = {name: args[name] for name in rule.arguments}
+        if endpoint == "vendor.static":
+            values["filename"] = "htmx.min.js"
+        url = url_for(endpoint, **values)
+    form = {key: str(value).format(**args) for key, value in FORMS.get(endpoint, {}).items()}
+    return client.open(url, method=method, data=form if method == "POST" else None)
+
+
+def outcome(response):
+    status = response.status_code
+    location = response.headers.get("Location", "")
+    if status in (301, 302, 303) and "/login" in location:
+        return LOGIN
+    if status in (200, 204, 301, 302, 303, 410, 422):
+        return ALLOW
+    return status
+
+
+def route_cases():
+    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite:///:memory:", "SECRET_KEY": "x"})
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method
+
+
+def test_every_route_has_a_policy():
+    missing = sorted(set(route_cases()) - set(POLICIES))
+    assert missing == [], f"routes with no access policy: {missing}"
+    assert not set(POLICIES) - set(route_cases()), "policies for routes that no longer exist"
+
+
+@pytest.mark.parametrize("endpoint, method", sorted(POLICIES))
+def test_access(world, endpoint, method):
+    failures = []
+    for role in ROLES:
+        expected = POLICIES[(endpoint, method)][role]
+        if isinstance(expected, tuple):
+            expected = expected[0] if world.visibility == PUBLIC else expected[1]
+        got = outcome(request_as(world, role, endpoint, method))
+        if expected == HIDDEN:
+            expected = outcome(request_as(world, role, endpoint, method, ghost=True))
+            assert expected in (404, LOGIN), f"{endpoint} {method}: a missing object answers {expected}"
+        if got != expected:
+            failures.append(f"{role}: expected {expected}, got {got}")
+    assert failures == [], f"{endpoint} {method} ({world.visibility}): " + "; ".join(failures)
+
+
+@pytest.mark.parametrize("endpoint", sorted({endpoint for endpoint, method in POLICIES if method == "POST"}))
+def test_every_post_needs_the_csrf_token(world, endpoint):
+    world.app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        for role in ("anonymous", "owner"):
+            response = request_as(world, role, endpoint, "POST")
+            assert response.status_code == 400, f"{endpoint} as {role} answered {response.status_code} without a token"
+            assert "expired" in response.get_data(as_text=True)
+    finally:
+        world.app.config["WTF_CSRF_ENABLED"] = False
