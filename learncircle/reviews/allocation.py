@@ -167,10 +167,11 @@ class _BalancedFlow:
             self._arc(node_of_submission[sid], self.node_of_reviewer[r], 1, cost)
 
     def _arc(self, a, b, capacity, cost):
-        self.out[a].append(len(self.head))
-        self.head.append(b), self.cap.append(capacity), self.cost.append(cost)
-        self.out[b].append(len(self.head))
-        self.head.append(a), self.cap.append(0), self.cost.append(-cost)
+        for tail, head, room, price in ((a, b, capacity, cost), (b, a, 0, -cost)):
+            self.out[tail].append(len(self.head))
+            self.head.append(head)
+            self.cap.append(room)
+            self.cost.append(price)
 
     def solve(self, units):
         potential = [0] * self.size

@@ -11,7 +11,7 @@ import peewee
 
 from .. import clock, text
 from ..accounts.models import User
-from ..circles.models import Circle
+from ..circles.models import FACILITATOR, OWNER, Circle, Membership
 from ..db import BaseModel, database
 from . import rules
 from .rules import (
@@ -104,7 +104,7 @@ class ReviewRound(BaseModel):
         if self.published_at is not None:
             raise Refused("A published round cannot be deleted; close it instead.")
         with database.atomic():
-            self.delete_instance(recursive=True)
+            self.delete_instance()  # the rubric goes with it (ON DELETE CASCADE)
 
     # ---- phases ------------------------------------------------------------------------------
 
@@ -317,8 +317,15 @@ class ReviewRound(BaseModel):
         phase = self.phase(now)
         if phase == DRAFT or user is None or not getattr(user, "is_authenticated", False):
             return Expectation("nothing", 0, "")
+        membership = Membership.of(user, self.circle_id)
+        if membership is None:
+            return Expectation("nothing", 0, "")
+        # Facilitators and the owner run the round: submitting is open to them, not expected.
+        expected_to_submit = membership.role not in (OWNER, FACILITATOR)
         submission = self.submission_of(user)
         if phase == OPEN:
+            if submission is None and not expected_to_submit:
+                return Expectation("nothing", 0, "")
             if submission is None:
                 return Expectation("submit", 0, "Submit your work before the deadline.")
             return Expectation("nothing", 0, "Submitted. You can change it until the deadline.")
@@ -331,7 +338,7 @@ class ReviewRound(BaseModel):
             plural = "review" if pending == 1 else "reviews"
             return Expectation("review", pending, f"You have {pending} {plural} to finish.{late}")
         if submission is None:
-            if phase == REVIEWING and self.accept_late:
+            if phase == REVIEWING and self.accept_late and expected_to_submit:
                 return Expectation("submit", 0, "The deadline has passed, but late submissions are still "
                                                 "accepted (marked late).")
             return Expectation("nothing", 0, "")
@@ -375,7 +382,7 @@ class Criterion(BaseModel):
     def is_comments_only(self):
         return self.kind == COMMENTS
 
-    def update_from(self, data):
+    def edit(self, data):
         """Change the criterion ({name, description, kind, levels}); raises ValidationError or Refused."""
         self.round._check_rubric_editable()
         for name, value in Criterion.stored(rules.validate_criterion(data)).items():
@@ -458,19 +465,6 @@ class Assignment(BaseModel):
     @property
     def label(self):
         return f"Reviewer {self.slot}"
-
-    @classmethod
-    def for_reviewer(cls, round, user):
-        """A reviewer's assignments in a round, with each submission and review (None if not started).
-
-        The rows carry author ids: show authors through results.reviewer_view, which hides them
-        when the round says so.
-        """
-        return list(cls.select(cls, Submission, Review)
-                    .join(Submission).switch(cls)
-                    .join(Review, peewee.JOIN.LEFT_OUTER, on=(Review.assignment == cls.id), attr="review")
-                    .where((cls.round == round) & (cls.reviewer == user.id))
-                    .order_by(cls.created_at, cls.id))
 
 
 class Review(BaseModel):

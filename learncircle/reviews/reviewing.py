@@ -1,0 +1,153 @@
+"""Writing reviews (drafts that are never lost, then a final submit) and feedback on feedback:
+helpfulness ratings, flags, and facilitators hiding a review.
+"""
+import peewee
+
+from .. import clock
+from ..circles.models import FACILITATOR, OWNER, Membership
+from ..db import database
+from ..notices.models import Notice
+from . import rules
+from .models import CriterionResponse, Review
+from .rules import REVIEW_DRAFT, REVIEW_SUBMITTED, Refused
+
+
+def save_review_draft(assignment, data, now=None):
+    """Save what a reviewer has typed so far and return the Review.
+
+    Works at any time, past deadlines and after the round closes: nothing typed is lost. Only the
+    length limits apply (see rules.validate_review for data's shape; absent keys stay as they
+    were). Raises ValidationError, or Refused once the review was submitted.
+    """
+    now = now or clock.now()
+    round = assignment.round
+    criteria = round.rubric()
+    rules.validate_review(criteria, data, round.min_prompt_length, submitting=False)
+    with database.atomic():
+        review = _review_of(assignment, now)
+        if review.is_submitted:
+            raise Refused("This review was submitted and can no longer change.")
+        _store(review, criteria, data, now)
+    return review
+
+
+def submit_review(assignment, data=None, now=None):
+    """Save data, then make the review final (marked late after the review deadline); return it.
+
+    The draft is saved first whatever happens, so a refusal never loses text. Refused after a
+    facilitator closed the round by hand; ValidationError when a prompt is too short or a scale
+    criterion has no level.
+    """
+    now = now or clock.now()
+    round = assignment.round
+    review = save_review_draft(assignment, data or {}, now)
+    if round.closed_at is not None:
+        raise Refused("A facilitator has closed this round, so reviews can no longer be submitted. "
+                      "Your draft is saved.")
+    criteria = round.rubric()
+    responses = review.responses()
+    stored = {
+        "what_works": review.what_works,
+        "could_be_better": review.could_be_better,
+        "levels": {c.id: responses[c.id].level for c in criteria if c.id in responses},
+        "comments": {c.id: responses[c.id].comment for c in criteria if c.id in responses},
+    }
+    rules.validate_review(criteria, stored, round.min_prompt_length, submitting=True)
+    is_late = now >= round.review_deadline
+    with database.atomic():
+        changed = (Review.update(status=REVIEW_SUBMITTED, submitted_at=now, is_late=is_late, updated_at=now)
+                   .where((Review.id == review.id) & (Review.status == REVIEW_DRAFT)).execute())
+    if not changed:
+        raise Refused("This review was already submitted.")
+    review.status, review.submitted_at, review.is_late, review.updated_at = REVIEW_SUBMITTED, now, is_late, now
+    return review
+
+
+def rate_review(review, author, score, note="", now=None):
+    """The author rates a review they can read: helpfulness 1–5 and an optional note; returns it."""
+    now = now or clock.now()
+    _check_author_can_read(review, author, now, "rate")
+    score, note = rules.validate_helpfulness(score, note)
+    with database.atomic():
+        Review.update(helpfulness=score, helpfulness_note=note, rated_at=now).where(Review.id == review.id).execute()
+    review.helpfulness, review.helpfulness_note, review.rated_at = score, note, now
+    return review
+
+
+def flag_review(review, by_user, reason, url="", now=None):
+    """The author flags a review as unkind or unhelpful; facilitators get a notice linking to url."""
+    now = now or clock.now()
+    _check_author_can_read(review, by_user, now, "flag")
+    reason = rules.validate_flag_reason(reason)
+    round = review.assignment.round
+    managers = (Membership.select(Membership.user)
+                .where((Membership.circle == round.circle_id) & Membership.role.in_((OWNER, FACILITATOR))))
+    with database.atomic():
+        Review.update(flagged_at=now, flag_reason=reason, flagged_by=by_user).where(Review.id == review.id).execute()
+        Notice.send([m.user_id for m in managers],
+                    f"A review in “{round.title}” was flagged as unkind or unhelpful.", url, round.circle_id)
+    review.flagged_at, review.flag_reason, review.flagged_by = now, reason, by_user
+    return review
+
+
+def hide_review(review, facilitator, now=None):
+    """Hide a review from its author (a facilitator's decision, usually after a flag)."""
+    now = now or clock.now()
+    with database.atomic():
+        Review.update(hidden_at=now, hidden_by=facilitator).where(Review.id == review.id).execute()
+    review.hidden_at, review.hidden_by = now, facilitator
+    return review
+
+
+def unhide_review(review):
+    """Show a hidden review to its author again."""
+    with database.atomic():
+        Review.update(hidden_at=None, hidden_by=None).where(Review.id == review.id).execute()
+    review.hidden_at, review.hidden_by = None, None
+    return review
+
+
+def visible_to_author(review, round, now=None):
+    """Whether the submission's author may read this review now."""
+    return review.is_submitted and not review.is_hidden and round.reviews_released(now)
+
+
+def _check_author_can_read(review, user, now, action):
+    assignment = review.assignment
+    if user is None or user.id != assignment.submission.author_id:
+        raise Refused(f"Only the author of the work can {action} its reviews.")
+    if not visible_to_author(review, assignment.round, now):
+        raise Refused(f"You can {action} a review once you can read it.")
+
+
+def _review_of(assignment, now):
+    review = Review.get_or_none(Review.assignment == assignment)
+    if review is not None:
+        return review
+    try:
+        with database.atomic():
+            return Review.create(assignment=assignment, created_at=now, updated_at=now)
+    except peewee.IntegrityError:  # another tab saved first
+        return Review.get(Review.assignment == assignment)
+
+
+def _store(review, criteria, data, now):
+    changes = {Review.updated_at: now}
+    for name in ("what_works", "could_be_better"):
+        if data.get(name) is not None:
+            changes[getattr(Review, name)] = data[name]
+            setattr(review, name, data[name])
+    Review.update(changes).where(Review.id == review.id).execute()
+    review.updated_at = now
+    levels, comments = data.get("levels") or {}, data.get("comments") or {}
+    for criterion in criteria:
+        values = {}
+        if criterion.id in levels:
+            values["level"] = levels[criterion.id] if criterion.is_scale else None
+        if comments.get(criterion.id) is not None:
+            values["comment"] = comments[criterion.id]
+        if values:
+            (CriterionResponse.insert(review=review, criterion=criterion, **values)
+             .on_conflict(conflict_target=[CriterionResponse.review, CriterionResponse.criterion],
+                          update={getattr(CriterionResponse, k): v for k, v in values.items()})
+             .execute())

@@ -1,0 +1,57 @@
+"""Submitting work to a round (every save is a new version) and the author's revision plan."""
+import peewee
+
+from .. import clock, text
+from ..db import database
+from . import rules
+from .allocating import allocate_arrival, ensure_allocated
+from .models import RevisionPlan, Submission, SubmissionVersion
+from .rules import OPEN, REVIEWING, Refused
+
+
+def submit(round, author, body="", link="", now=None, seed=None):
+    """Save author's work as a new version and return the Submission.
+
+    While the round is open anyone may submit and resubmit (earlier versions are kept). Once
+    reviewing has begun a first submission is accepted only if the round accepts late work: it
+    is marked late and gets its reviewers at once. Raises Refused (with the reason) or
+    ValidationError (body, link).
+    """
+    now = now or clock.now()
+    refusal = round.submission_refusal(author, now)
+    if refusal:
+        raise Refused(refusal)
+    body, link = rules.validate_submission(round.submission_format, body, link)
+    body_html = text.render_markdown(body)  # outside the write lock: parsing is the slow part
+    late = round.phase(now) == REVIEWING
+    with database.atomic():
+        try:
+            with database.atomic():
+                submission = Submission.create(round=round, author=author, created_at=now, updated_at=now,
+                                               is_late=late, version_count=1)
+            first = True
+        except peewee.IntegrityError:
+            if round.phase(now) != OPEN:
+                raise Refused("The submission deadline has passed, so your submission can no longer change.") from None
+            (Submission.update(version_count=Submission.version_count + 1, updated_at=now)
+             .where((Submission.round == round) & (Submission.author == author)).execute())
+            submission = Submission.get((Submission.round == round) & (Submission.author == author))
+            first = False
+        SubmissionVersion.create(submission=submission, number=submission.version_count, body=body,
+                                 body_html=body_html, link=link, created_at=now)
+        if late and first and ensure_allocated(round, now=now, seed=seed) is None:
+            allocate_arrival(round, submission, now=now, seed=seed)
+    return submission
+
+
+def save_revision_plan(submission, author, body, now=None):
+    """Save the author's "what I will change" plan (Markdown); returns the RevisionPlan."""
+    now = now or clock.now()
+    if author.id != submission.author_id:
+        raise Refused("Only the author can write a revision plan for this work.")
+    body = rules.validate_revision_plan(body)
+    values = {"body": body, "body_html": text.render_markdown(body), "updated_at": now}
+    with database.atomic():
+        (RevisionPlan.insert(submission=submission, **values)
+         .on_conflict(conflict_target=[RevisionPlan.submission], update=values).execute())
+    return RevisionPlan.get(RevisionPlan.submission == submission)

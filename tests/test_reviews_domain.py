@@ -1,0 +1,753 @@
+"""Peer review's domain: phases on a controlled clock, submissions, allocation in the database,
+reviews, feedback on feedback, results and their anonymity, the board, the export and nudges.
+"""
+import csv
+import dataclasses
+import datetime as dt
+import io
+from contextlib import contextmanager
+
+import pytest
+
+from learncircle import clock, db
+from learncircle.circles.models import FACILITATOR, MEMBER
+from learncircle.notices.models import Notice
+from learncircle.reviews import access, board as boards, results as reading
+from learncircle.reviews.allocating import add_reviewer, ensure_allocated, past_pairs, reviewer_pool, swap_reviewer
+from learncircle.reviews.models import (
+    Assignment, Criterion, Review, ReviewRound, Submission, SubmissionVersion, copy_rubric,
+)
+from learncircle.reviews.reviewing import (
+    flag_review, hide_review, rate_review, save_review_draft, submit_review, unhide_review,
+)
+from learncircle.reviews.rules import (
+    AFTER_CLOSE, BOTH_HIDDEN, CLOSED, DRAFT, LINK, MEMBERS, OPEN, OPEN_IDENTITIES, REVIEWING,
+    DraftWouldBeLost, Refused, ValidationError,
+)
+from learncircle.reviews.submitting import save_revision_plan, submit
+
+GOOD = "The argument is easy to follow and every claim has an example."
+BETTER = "Cut the second paragraph: it repeats the first and hides your best point."
+
+
+@pytest.fixture
+def world(app, frozen_clock, make_user, make_circle, add_member):
+    """A circle with its owner, a facilitator and four members, inside a request context."""
+    with app.test_request_context():
+        owner = make_user("olga", display_name="Olga Owner")
+        circle = make_circle(owner)
+        facilitator = make_user("fred", display_name="Fred Facilitator")
+        add_member(circle, facilitator, FACILITATOR)
+        members = [make_user(name, display_name=name.title() + " Learner") for name in ("ana", "ben", "cai", "dee")]
+        for member in members:
+            add_member(circle, member, MEMBER)
+        db.database.connect(reuse_if_open=True)
+        yield {"circle": circle, "owner": owner, "facilitator": facilitator, "members": members,
+               "outsider": make_user("otto")}
+        if not db.database.is_closed():
+            db.database.close()
+
+
+def settings(**overrides):
+    now = clock.now()
+    data = dict(title="Essay one", brief="Write **500** words on a tool you use.", submission_format="text",
+                reviews_per_submission=2, reviewer_pool="submitters", anonymity="reviewers_hidden",
+                submission_deadline=now + dt.timedelta(days=2), review_deadline=now + dt.timedelta(days=5),
+                accept_late=True, results_release="as_arrive", min_prompt_length=20)
+    data.update(overrides)
+    return data
+
+
+def new_round(world, publish=True, **overrides):
+    round = ReviewRound.create_round(circle=world["circle"], created_by=world["facilitator"], data=settings(**overrides))
+    round.add_criterion({"name": "Clarity", "description": "Can a newcomer follow it?", "kind": "scale",
+                         "levels": ["Hard to follow", "Mostly clear", "Crystal clear"]})
+    round.add_criterion({"name": "Sources", "kind": "comments"})
+    if publish:
+        round.publish()
+    return round
+
+
+def fresh(round):
+    return ReviewRound.get_by_id(round.id)
+
+
+def review_data(round, level=2, good=GOOD, better=BETTER):
+    clarity, sources = round.rubric()
+    return {"what_works": good, "could_be_better": better, "levels": {clarity.id: level},
+            "comments": {clarity.id: "Clear headings.", sources.id: "Cite the manual."}}
+
+
+def everyone_submits(round, people):
+    return [submit(round, person, body=f"# Work by {person.username}\n\nMy essay.") for person in people]
+
+
+def assignment_of(round, reviewer, author=None):
+    query = Assignment.select().join(Submission).where((Assignment.round == round) & (Assignment.reviewer == reviewer))
+    if author is not None:
+        query = query.where(Submission.author == author)
+    return query.first()
+
+
+@contextmanager
+def counted_queries():
+    """Count the SQL statements run inside the block."""
+    real = db.database.obj.execute_sql
+    seen = []
+
+    def counting(sql, params=None, *args, **kwargs):
+        seen.append(sql)
+        return real(sql, params, *args, **kwargs)
+
+    db.database.obj.execute_sql = counting
+    try:
+        yield seen
+    finally:
+        db.database.obj.execute_sql = real
+
+
+# ---- phases -------------------------------------------------------------------------------------
+
+def test_a_round_moves_through_its_phases_by_the_clock(world):
+    ana, ben, cai, dee = world["members"]
+    round = new_round(world, publish=False)
+    assert round.phase() == DRAFT
+    round.publish()
+    assert round.phase() == OPEN
+    assert round.time_left() == dt.timedelta(days=2)
+    everyone_submits(round, [ana, ben, cai])
+
+    clock.advance(days=2)
+    assert round.phase() == REVIEWING
+    assert round.next_deadline() == round.review_deadline
+    assert round.time_left() == dt.timedelta(days=3)
+    first = ensure_allocated(round, seed=1)
+    assert first.shortfalls == []
+    assert Assignment.select().where(Assignment.round == round).count() == 6
+    # Observed again, by another request holding a stale copy: nothing more happens.
+    assert ensure_allocated(round) is None
+    assert ensure_allocated(ReviewRound.get_by_id(round.id)) is None
+    assert Assignment.select().where(Assignment.round == round).count() == 6
+
+    clock.advance(days=3)
+    assert round.phase() == CLOSED
+    assert round.time_left() is None
+
+
+def test_a_restart_changes_nothing_because_phases_are_computed(world):
+    round = new_round(world)
+    clock.advance(days=2, seconds=1)
+    assert fresh(round).phase() == REVIEWING  # a freshly loaded row agrees without any stored phase
+
+
+def test_publishing_needs_a_rubric_and_a_future_deadline(world):
+    round = ReviewRound.create_round(circle=world["circle"], created_by=world["owner"], data=settings())
+    with pytest.raises(Refused, match="at least one criterion"):
+        round.publish()
+    round.add_criterion({"name": "Clarity", "kind": "comments"})
+    clock.advance(days=3)
+    with pytest.raises(Refused, match="deadline has passed"):
+        round.publish()
+    assert fresh(round).phase() == DRAFT
+
+
+def test_manual_moves_start_reviewing_and_close(world):
+    ana, ben, cai, _ = world["members"]
+    round = new_round(world)
+    everyone_submits(round, [ana, ben, cai])
+    allocation = round.start_reviewing_now()
+    assert allocation is not None and fresh(round).phase() == REVIEWING
+    assert fresh(round).allocated_at == clock.now()
+    with pytest.raises(Refused):
+        round.start_reviewing_now()
+    round.close_now()
+    assert fresh(round).phase() == CLOSED
+    with pytest.raises(Refused, match="already closed"):
+        round.close_now()
+    with pytest.raises(Refused, match="closed by hand"):
+        round.extend_review_deadline(clock.now() + dt.timedelta(days=9))
+
+
+def test_deadlines_extend_with_clear_messages(world):
+    round = new_round(world)
+    with pytest.raises(ValidationError) as error:
+        round.extend_submission_deadline(clock.now() - dt.timedelta(hours=1))
+    assert error.value.errors == {"submission_deadline": "The new submission deadline is in the past: choose a later time."}
+    with pytest.raises(ValueError, match="must come after the submission deadline"):
+        round.extend_submission_deadline(round.review_deadline + dt.timedelta(hours=1))
+    round.extend_deadlines(submission_deadline=clock.now() + dt.timedelta(days=6),
+                           review_deadline=clock.now() + dt.timedelta(days=8))
+    assert fresh(round).submission_deadline == clock.now() + dt.timedelta(days=6)
+
+    clock.advance(days=6)
+    ensure_allocated(round)
+    with pytest.raises(ValidationError, match="Reviewing has already started"):
+        round.extend_submission_deadline(clock.now() + dt.timedelta(days=1))
+    clock.advance(days=3)
+    assert round.phase() == CLOSED
+    round.extend_review_deadline(clock.now() + dt.timedelta(days=1))
+    assert fresh(round).phase() == REVIEWING
+
+
+def test_settings_fixed_once_people_acted_on_them(world):
+    round = new_round(world)
+    with pytest.raises(ValidationError) as error:
+        round.update_settings(settings(anonymity=OPEN_IDENTITIES, title="Essay one, revised",
+                                       submission_deadline=round.submission_deadline,
+                                       review_deadline=round.review_deadline))
+    assert set(error.value.errors) == {"anonymity"}
+    round.update_settings(settings(title="Essay one, revised", brief="Now *600* words.",
+                                   submission_deadline=round.submission_deadline,
+                                   review_deadline=round.review_deadline))
+    assert fresh(round).title == "Essay one, revised"
+    assert "<em>600</em>" in fresh(round).brief_html
+    with pytest.raises(Refused):
+        round.discard()
+
+
+# ---- validation ---------------------------------------------------------------------------------
+
+def test_round_settings_are_checked_with_a_message_per_field(world):
+    past = clock.now() - dt.timedelta(minutes=5)
+    with pytest.raises(ValidationError) as error:
+        ReviewRound.create_round(circle=world["circle"], created_by=world["owner"],
+                                 data=settings(title=" ", reviews_per_submission=11, submission_deadline=past,
+                                               anonymity="secret", min_prompt_length=-1))
+    assert error.value.errors == {
+        "title": "Give the round a title.",
+        "reviews_per_submission": "Choose between 1 and 10 reviews per submission.",
+        "submission_deadline": "The submission deadline is in the past: choose a later time.",
+        "anonymity": "Choose who sees whose name.",
+        "min_prompt_length": "Choose a minimum between 0 and 2,000 characters.",
+    }
+    with pytest.raises(ValidationError) as error:
+        ReviewRound.create_round(circle=world["circle"], created_by=world["owner"],
+                                 data=settings(review_deadline=clock.now() + dt.timedelta(days=1)))
+    assert error.value.errors == {"review_deadline": "The review deadline must come after the submission deadline."}
+    assert ReviewRound.select().count() == 0
+
+
+def test_rubric_rules(world):
+    round = new_round(world, publish=False)
+    with pytest.raises(ValidationError) as error:
+        round.add_criterion({"name": "", "kind": "scale", "levels": ["Weak", "", "Strong"]})
+    assert error.value.errors == {"name": "Give the criterion a name.",
+                                  "levels": "Describe every level (level 2 is empty)."}
+    with pytest.raises(ValidationError, match="2 to 6 levels"):
+        round.add_criterion({"name": "Depth", "kind": "scale", "levels": ["Only one", "", ""]})
+    with pytest.raises(ValidationError, match="2 to 6 levels"):
+        round.add_criterion({"name": "Depth", "kind": "scale", "levels": [str(i) for i in range(7)]})
+    with pytest.raises(ValidationError) as error:
+        round.replace_rubric([{"name": "Fine", "kind": "comments"}, {"name": "Bad", "kind": "scale", "levels": []}])
+    assert error.value.errors == {"criteria-1-levels": "A scale needs 2 to 6 levels, each with a descriptor."}
+    with pytest.raises(ValidationError, match="at most 20"):
+        round.replace_rubric([{"name": f"C{i}", "kind": "comments"} for i in range(21)])
+
+    round.replace_rubric([{"name": "Depth", "kind": "scale", "levels": ["Shallow", "Deep", "", ""]},
+                          {"name": "Tone", "kind": "comments", "levels": ["ignored"]}])
+    depth, tone = round.rubric()
+    assert depth.level_names == ["Shallow", "Deep"] and tone.level_names == []
+    tone.move(-1)
+    assert [c.name for c in round.rubric()] == ["Tone", "Depth"]
+    round.rubric()[0].remove()
+    assert [(c.name, c.position) for c in round.rubric()] == [("Depth", 1)]
+
+
+def test_submission_rules_depend_on_the_format(world):
+    ana = world["members"][0]
+    text_round = new_round(world)
+    with pytest.raises(ValidationError) as error:
+        submit(text_round, ana, body="   ")
+    assert error.value.errors == {"body": "Write your submission."}
+    with pytest.raises(ValidationError, match="under 50,000 characters"):
+        submit(text_round, ana, body="x" * 50_001)
+    link_round = new_round(world, submission_format=LINK)
+    with pytest.raises(ValidationError) as error:
+        submit(link_round, ana, link="javascript:alert(1)")
+    assert error.value.errors == {"link": "Give a web address starting with https:// or http://."}
+    submission = submit(link_round, ana, link=" https://example.org/my-work ")
+    assert submission.latest_version().link == "https://example.org/my-work"
+    assert Submission.select().count() == 1
+
+
+def test_review_rules_apply_in_full_only_when_submitting(world):
+    ana, ben, cai, _ = world["members"]
+    round = new_round(world)
+    everyone_submits(round, [ana, ben, cai])
+    round.start_reviewing_now()
+    assignment = assignment_of(round, ana)
+    clarity, _ = round.rubric()
+    save_review_draft(assignment, {"what_works": "ok"})  # a draft may be anything short
+    with pytest.raises(ValidationError) as error:
+        submit_review(assignment, {"could_be_better": "meh"})
+    assert error.value.errors == {
+        "what_works": "“What works” needs at least 20 characters (it has 2): say specifically what and why.",
+        "could_be_better": ("“What would make it better” needs at least 20 characters (it has 3): "
+                            "say specifically what and why."),
+        f"level-{clarity.id}": "Choose a level for “Clarity”.",
+    }
+    review = Review.get(Review.assignment == assignment)
+    assert review.could_be_better == "meh" and not review.is_submitted  # what was typed is kept
+    with pytest.raises(ValidationError, match="under 10,000"):
+        save_review_draft(assignment, {"what_works": "x" * 10_001})
+    with pytest.raises(ValidationError, match="Choose one of the levels"):
+        save_review_draft(assignment, {"levels": {clarity.id: 3}})
+
+
+# ---- submissions ----------------------------------------------------------------------------------
+
+def test_every_save_is_a_version_and_reviewers_see_the_latest(world):
+    ana, ben, _, _ = world["members"]
+    round = new_round(world)
+    submit(round, ana, body="First try")
+    clock.advance(hours=1)
+    submission = submit(round, ana, body="Second, **better** try")
+    assert submission.version_count == 2
+    assert [v.body for v in submission.versions()] == ["Second, **better** try", "First try"]
+    assert "<strong>better</strong>" in submission.latest_version().body_html
+    submit(round, ben, body="Ben's work")
+    round.start_reviewing_now()
+    view = reading.reviewer_view(assignment_of(round, ben, author=ana))
+    assert view.version.number == 2 and view.version.body == "Second, **better** try"
+    with pytest.raises(Refused, match="can no longer change"):
+        submit(round, ana, body="Third try after the deadline")
+    assert SubmissionVersion.select().count() == 3
+
+
+def test_a_late_submission_is_marked_and_allocated_on_arrival(world):
+    ana, ben, cai, dee = world["members"]
+    round = new_round(world)
+    everyone_submits(round, [ana, ben, cai])
+    clock.advance(days=2, hours=1)
+    ensure_allocated(round, seed=4)
+    late = submit(round, dee, body="Sorry, late!", seed=4)
+    assert late.is_late
+    reviewers = [a.reviewer_id for a in Assignment.select().where(Assignment.submission == late)]
+    assert len(reviewers) == 2 and dee.id not in reviewers
+    # The late author reviews too, as much as everyone else, so loads stay within one.
+    loads = {p.id: Assignment.select().where((Assignment.round == round) & (Assignment.reviewer == p.id)).count()
+             for p in (ana, ben, cai, dee)}
+    assert max(loads.values()) - min(loads.values()) <= 1 and loads[dee.id] >= 2
+
+    strict = new_round(world, accept_late=False)
+    clock.advance(days=2, hours=1)
+    with pytest.raises(Refused, match="does not accept late submissions"):
+        submit(strict, dee, body="Too late")
+    clock.advance(days=5)
+    with pytest.raises(Refused, match="closed"):
+        submit(round, world["facilitator"], body="Far too late")
+
+
+def test_a_first_late_submission_joins_the_allocation_if_nobody_looked_yet(world):
+    ana, ben, cai, _ = world["members"]
+    round = new_round(world)
+    everyone_submits(round, [ana, ben])
+    clock.advance(days=2, hours=1)
+    submission = submit(round, cai, body="Late, but before anyone looked", seed=1)
+    assert submission.is_late and fresh(round).allocated_at is not None
+    assert Assignment.select().where(Assignment.round == round).count() == 6
+
+
+# ---- pools and history ----------------------------------------------------------------------------
+
+def test_reviewer_pools_and_past_pairs(world):
+    ana, ben, cai, dee = world["members"]
+    first = new_round(world)
+    everyone_submits(first, [ana, ben, cai, dee])
+    first.start_reviewing_now()
+    assert sorted(reviewer_pool(first)) == sorted(p.id for p in (ana, ben, cai, dee))
+    earlier = {(a.reviewer_id, a.submission.author_id) for a in Assignment.select()}
+
+    second = new_round(world, reviews_per_submission=1)
+    everyone_submits(second, [ana, ben, cai, dee])
+    assert past_pairs(second) == earlier
+    second.start_reviewing_now()
+    now_paired = {(a.reviewer_id, a.submission.author_id) for a in Assignment.select().where(Assignment.round == second)}
+    assert len(now_paired) == 4 and not now_paired & earlier  # a fresh pairing existed, so it was used
+
+    members_round = new_round(world, reviewer_pool=MEMBERS)
+    submit(members_round, world["facilitator"], body="Facilitators may take part")
+    submit(members_round, ana, body="Ana's")
+    # Every member reviews; the facilitator only because they submitted; the owner not at all.
+    assert sorted(reviewer_pool(members_round)) == sorted(p.id for p in (world["facilitator"], ana, ben, cai, dee))
+
+
+def test_too_few_submitters_is_recorded_for_the_board(world):
+    ana, ben, _, _ = world["members"]
+    round = new_round(world, reviews_per_submission=3)
+    everyone_submits(round, [ana, ben])
+    round.start_reviewing_now()
+    assert fresh(round).shortfalls == ["Only 1 reviewer was available for each submission instead of 3."]
+    assert boards.board(round).notes == fresh(round).shortfalls
+
+
+# ---- reviews --------------------------------------------------------------------------------------
+
+def test_drafts_are_never_lost_and_late_reviews_are_marked(world):
+    ana, ben, cai, _ = world["members"]
+    round = new_round(world)
+    everyone_submits(round, [ana, ben, cai])
+    clock.advance(days=2)
+    ensure_allocated(round)
+    assignment = assignment_of(round, ana)
+    save_review_draft(assignment, {"what_works": "Half a thought"})
+    clock.advance(days=4)  # past the review deadline
+    assert round.phase() == CLOSED
+    save_review_draft(assignment, {"could_be_better": "…and the other half"})
+    review = Review.get(Review.assignment == assignment)
+    assert (review.what_works, review.could_be_better) == ("Half a thought", "…and the other half")
+    review = submit_review(assignment, review_data(round))
+    assert review.is_submitted and review.is_late
+    assert reading.review_status(review) == reading.LATE
+    with pytest.raises(Refused, match="can no longer change"):
+        save_review_draft(assignment, {"what_works": "An edit after submitting"})
+
+    other = assignment_of(round, ben)
+    fresh(round).close_now()
+    with pytest.raises(Refused, match="Your draft is saved"):
+        submit_review(other, review_data(round))
+    kept = Review.get(Review.assignment == other)
+    assert kept.what_works == GOOD and not kept.is_submitted
+
+
+def test_a_review_on_time_is_not_late(world):
+    ana, ben, cai, _ = world["members"]
+    round = new_round(world)
+    everyone_submits(round, [ana, ben, cai])
+    round.start_reviewing_now()
+    review = submit_review(assignment_of(round, ana), review_data(round, level=0))
+    assert review.is_submitted and not review.is_late
+    clarity, sources = round.rubric()
+    responses = review.responses()
+    assert responses[clarity.id].level == 0 and responses[sources.id].comment == "Cite the manual."
+
+
+# ---- feedback on feedback -------------------------------------------------------------------------
+
+def test_only_the_author_rates_and_only_once_they_can_read(world):
+    ana, ben, cai, _ = world["members"]
+    round = new_round(world, results_release=AFTER_CLOSE)
+    everyone_submits(round, [ana, ben, cai])
+    round.start_reviewing_now()
+    assignment = assignment_of(round, ben, author=ana)
+    review = submit_review(assignment, review_data(round))
+    with pytest.raises(Refused, match="once you can read it"):
+        rate_review(review, ana, 5)
+    clock.advance(days=5)
+    with pytest.raises(Refused, match="Only the author"):
+        rate_review(review, cai, 5)
+    with pytest.raises(Refused, match="Only the author"):
+        rate_review(review, world["facilitator"], 5)
+    with pytest.raises(ValidationError, match="from 1 to 5"):
+        rate_review(review, ana, 6)
+    rate_review(review, ana, 4, "The second point changed my plan.")
+    stored = Review.get_by_id(review.id)
+    assert (stored.helpfulness, stored.helpfulness_note) == (4, "The second point changed my plan.")
+    # The reviewer sees how helpful it was.
+    task = next(t for t in reading.reviewer_tasks(round, ben) if t.assignment_id == assignment.id)
+    assert (task.helpfulness, task.helpfulness_note) == (4, "The second point changed my plan.")
+
+
+def test_flagging_notifies_facilitators_and_hiding_removes_the_review_from_the_author(world):
+    ana, ben, cai, _ = world["members"]
+    round = new_round(world)
+    everyone_submits(round, [ana, ben, cai])
+    round.start_reviewing_now()
+    review = submit_review(assignment_of(round, ben, author=ana), review_data(round))
+    with pytest.raises(ValidationError, match="Say what is unkind"):
+        flag_review(review, ana, "  ")
+    with pytest.raises(Refused):
+        flag_review(review, cai, "Not mine to flag")
+    flag_review(review, ana, "It mocks my accent.", url="/r/1/board")
+    notified = {n.user_id for n in Notice.select()}
+    assert notified == {world["owner"].id, world["facilitator"].id}
+    assert all("Ben" not in n.text and "ben" not in n.text for n in Notice.select())
+
+    submission = Submission.get((Submission.round == round) & (Submission.author == ana))
+    assert reading.results_for(submission, ana).received == 1
+    hide_review(review, world["facilitator"])
+    assert reading.results_for(submission, ana).received == 0
+    assert not access.can_read_review(ana, Review.get_by_id(review.id))
+    manager_view = reading.results_for(submission, world["facilitator"])
+    assert [(r.is_hidden, r.is_flagged, r.flag_reason) for r in manager_view.reviews] == [(True, True, "It mocks my accent.")]
+    unhide_review(review)
+    assert reading.results_for(submission, ana).received == 1
+
+
+def test_the_author_keeps_a_revision_plan(world):
+    ana, ben, _, _ = world["members"]
+    round = new_round(world)
+    submission = submit(round, ana, body="Work")
+    with pytest.raises(Refused):
+        save_revision_plan(submission, ben, "Not my plan")
+    save_revision_plan(submission, ana, "1. Shorter *intro*")
+    plan = save_revision_plan(submission, ana, "1. Shorter *intro*\n2. More examples")
+    assert submission.revision_plan().body.endswith("More examples") and "<em>intro</em>" in plan.body_html
+
+
+# ---- results and anonymity ------------------------------------------------------------------------
+
+def test_results_wait_for_release_and_show_the_median(world):
+    ana, ben, cai, dee = world["members"]
+    round = new_round(world, reviews_per_submission=3, results_release=AFTER_CLOSE)
+    everyone_submits(round, [ana, ben, cai, dee])
+    round.start_reviewing_now()
+    submission = Submission.get((Submission.round == round) & (Submission.author == ana))
+    for reviewer, level in zip((ben, cai, dee), (0, 2, 2)):
+        submit_review(assignment_of(round, reviewer, author=ana), review_data(round, level=level))
+    waiting = reading.results_for(submission, ana)
+    assert not waiting.released and waiting.reviews == () and waiting.message == "Reviews appear here when reviewing closes."
+    assert all(c.responses == () for c in waiting.criteria)
+
+    clock.advance(days=5)
+    shown = reading.results_for(submission, ana)
+    assert shown.released and shown.received == 3 == shown.expected
+    clarity = shown.criteria[0]
+    assert sorted(r.level for r in clarity.responses) == [0, 2, 2]
+    assert (clarity.median_level, clarity.median_name) == (2, "Crystal clear")
+    assert shown.criteria[1].median_level is None and shown.criteria[1].responses[0].comment == "Cite the manual."
+    with pytest.raises(Refused):
+        reading.results_for(submission, ben)
+
+
+def test_as_they_arrive_shows_only_submitted_reviews(world):
+    ana, ben, cai, _ = world["members"]
+    round = new_round(world)
+    everyone_submits(round, [ana, ben, cai])
+    def anas():  # loaded afresh, as each request would
+        return Submission.get((Submission.round == round) & (Submission.author == ana))
+
+    assert reading.results_for(anas(), ana).message == "Reviews appear here once reviewing starts."
+    round.start_reviewing_now()
+    first, second = [assignment_of(round, r, author=ana) for r in (ben, cai)]
+    save_review_draft(first, review_data(round))
+    assert reading.results_for(anas(), ana).received == 0
+    submit_review(second, review_data(round))
+    results = reading.results_for(anas(), ana)
+    assert results.received == 1 and results.expected == 2 and results.reviews[0].what_works == GOOD
+
+
+def _everything_in(value):
+    return repr(dataclasses.asdict(value))
+
+
+def test_results_never_name_hidden_reviewers_to_the_author(world):
+    ana, ben, cai, dee = world["members"]
+    round = new_round(world, reviews_per_submission=3)
+    everyone_submits(round, [ana, ben, cai, dee])
+    round.start_reviewing_now()
+    submission = Submission.get((Submission.round == round) & (Submission.author == ana))
+    assignments = list(Assignment.select().where(Assignment.submission == submission))
+    for a in assignments:
+        submit_review(a, review_data(round))
+    results = reading.results_for(submission, ana)
+    text = _everything_in(results)
+    for reviewer in (ben, cai, dee):
+        assert reviewer.username not in text.lower() and reviewer.display_name not in text
+        assert "reviewer_id" not in text
+    assert results.names_shown is False
+    assert sorted(r.label for r in results.reviews) == ["Reviewer 1", "Reviewer 2", "Reviewer 3"]
+    assert all(r.reviewer_name is None and r.reviewer_username is None for r in results.reviews)
+    # Labels are the random slots fixed at allocation, stable from one reading to the next.
+    assert [r.label for r in reading.results_for(submission, ana).reviews] == [r.label for r in results.reviews]
+    # Facilitators know who reviewed whom.
+    managed = reading.results_for(submission, world["facilitator"])
+    assert {r.reviewer_username for r in managed.reviews} == {"ben", "cai", "dee"}
+
+
+def test_open_rounds_show_names_and_both_hidden_hides_authors_from_reviewers(world):
+    ana, ben, cai, _ = world["members"]
+    open_round = new_round(world, anonymity=OPEN_IDENTITIES)
+    everyone_submits(open_round, [ana, ben, cai])
+    open_round.start_reviewing_now()
+    a = assignment_of(open_round, ben, author=ana)
+    submit_review(a, review_data(open_round))
+    submission = a.submission
+    assert [r.reviewer_name for r in reading.results_for(submission, ana).reviews] == ["Ben Learner"]
+    assert reading.reviewer_view(a).author_name == "Ana Learner"
+
+    hidden = new_round(world, anonymity=BOTH_HIDDEN)
+    everyone_submits(hidden, [ana, ben, cai])
+    hidden.start_reviewing_now()
+    view = reading.reviewer_view(assignment_of(hidden, ben, author=ana))
+    assert view.author_name is None and view.label.startswith("Submission ")
+    text = repr([dataclasses.asdict(t) for t in reading.reviewer_tasks(hidden, ben)])
+    assert "Ana" not in text and "Cai" not in text
+
+
+# ---- swaps ----------------------------------------------------------------------------------------
+
+def test_a_facilitator_swaps_a_reviewer(world):
+    ana, ben, cai, dee = world["members"]
+    round = new_round(world)
+    everyone_submits(round, [ana, ben, cai])
+    round.start_reviewing_now()
+    assignment = assignment_of(round, ben, author=ana)
+    slot = assignment.slot
+    with pytest.raises(Refused, match="own work"):
+        swap_reviewer(assignment, ana)
+    other = [a.reviewer for a in Assignment.select().where(Assignment.submission == assignment.submission)
+             if a.reviewer_id != ben.id][0]
+    with pytest.raises(Refused, match="already reviews"):
+        swap_reviewer(assignment, other)
+    with pytest.raises(Refused, match="not a member"):
+        swap_reviewer(assignment, world["outsider"])
+    save_review_draft(assignment, {"what_works": "Started…"})
+    with pytest.raises(DraftWouldBeLost):
+        swap_reviewer(assignment, dee)
+    assert Review.select().where(Review.assignment == assignment).exists()
+    swap_reviewer(assignment, dee, discard_draft=True, url="/somewhere")
+    moved = Assignment.get_by_id(assignment.id)
+    assert (moved.reviewer_id, moved.slot) == (dee.id, slot)
+    assert not Review.select().where(Review.assignment == assignment).exists()
+    assert Notice.unread_for(dee).get().url == "/somewhere"
+
+    submit_review(moved, review_data(round))
+    with pytest.raises(Refused, match="already submitted"):
+        swap_reviewer(moved, ben)
+    extra = add_reviewer(moved.submission, world["facilitator"])
+    assert extra.slot == 3
+
+
+# ---- access ---------------------------------------------------------------------------------------
+
+def test_who_may_read_what(world, app):
+    ana, ben, cai, dee = world["members"]
+    round = new_round(world, reviews_per_submission=1, results_release=AFTER_CLOSE)
+    draft = new_round(world, publish=False)
+    assert access.can_view_round(world["facilitator"], draft) and not access.can_view_round(ana, draft)
+    assert access.can_view_round(ana, round) and not access.can_view_round(world["outsider"], round)
+    assert access.can_submit(ana, round) and not access.can_submit(world["outsider"], round)
+    everyone_submits(round, [ana, ben, cai, dee])
+    submission = Submission.get((Submission.round == round) & (Submission.author == ana))
+    # Before allocation nobody but the author and the managers reads it.
+    assert [access.can_read_submission(p, submission) for p in (ana, ben, world["owner"], world["outsider"])] == \
+        [True, False, True, False]
+    round.start_reviewing_now()
+    assert not access.can_submit(ana, round)
+    reviewer = Assignment.get(Assignment.submission == submission).reviewer
+    bystander = next(p for p in (ben, cai, dee) if p.id != reviewer.id)
+    assert access.can_read_submission(reviewer, submission)
+    assert not access.can_read_submission(bystander, submission)
+    assignment = assignment_of(round, reviewer, author=ana)
+    assert access.can_review(reviewer, assignment) and not access.can_review(ana, assignment)
+    review = submit_review(assignment, review_data(round))
+    assert access.can_read_review(reviewer, review) and access.can_read_review(world["facilitator"], review)
+    assert not access.can_read_review(ana, review) and not access.can_rate(ana, review)
+    assert not access.can_read_review(bystander, review)
+    clock.advance(days=5)
+    assert access.can_read_review(ana, review) and access.can_rate(ana, review) and access.can_flag(ana, review)
+    assert not access.can_rate(reviewer, review) and access.can_hide(world["owner"], review)
+    assert not access.can_hide(ana, review)
+
+
+# ---- the facilitator's tools ----------------------------------------------------------------------
+
+def test_the_board_shows_every_cell_in_a_few_queries(world):
+    ana, ben, cai, dee = world["members"]
+    round = new_round(world)
+    everyone_submits(round, [ana, ben, cai, dee])
+    round.start_reviewing_now()
+    submit_review(assignment_of(round, ana), review_data(round))
+    save_review_draft(assignment_of(round, ben), {"what_works": "Thinking…"})
+    clock.advance(days=5, hours=1)
+    submit_review(assignment_of(round, cai), review_data(round))
+
+    with counted_queries() as queries:
+        board = boards.board(round)
+    assert len(queries) == 3
+    statuses = sorted(cell.status for row in board.rows for cell in row.cells.values())
+    assert statuses == ["draft"] + ["late"] + ["not_started"] * 5 + ["submitted"]
+    assert board.counts["overdue"] == 6 and board.counts["late"] == 1 and board.counts["submissions"] == 4
+    assert [r.user.username for r in board.reviewers] == ["ana", "ben", "cai", "dee"]
+    assert [(r.load, r.done) for r in board.reviewers] == [(2, 1), (2, 0), (2, 1), (2, 0)]
+    cell = board.rows[0].cell_for(board.reviewers[1].user.id) or board.rows[0].cell_for(board.reviewers[2].user.id)
+    assert cell is not None and cell.reviewer.username in ("ben", "cai")
+    assert board.missing == [] and board.phase == CLOSED
+
+
+def test_board_queries_do_not_grow_with_the_group(world, make_user, add_member):
+    round = new_round(world)
+    everyone_submits(round, world["members"])
+    for i in range(6):
+        person = make_user(f"extra{i}")
+        add_member(world["circle"], person)
+        submit(round, person, body="More work")
+    round.start_reviewing_now()
+    with counted_queries() as queries:
+        boards.board(round)
+    assert len(queries) == 3
+
+
+def test_the_csv_export_has_every_level_and_rating(world):
+    ana, ben, cai, _ = world["members"]
+    round = new_round(world)
+    everyone_submits(round, [ana, ben, cai])
+    round.start_reviewing_now()
+    assignment = assignment_of(round, ben, author=ana)
+    review = submit_review(assignment, review_data(round, level=1))
+    rate_review(review, ana, 5, "=HYPERLINK(\"http://evil\")")
+    rows = list(csv.DictReader(io.StringIO(boards.export_csv(round))))
+    assert len(rows) == 6
+    line = next(r for r in rows if r["author"] == "ana" and r["reviewer"] == "ben")
+    assert line["Clarity (1-3)"] == "2" and line["helpfulness (1-5)"] == "5" and line["status"] == "submitted"
+    assert line["helpfulness_note"].startswith("'=")  # a spreadsheet will not run it
+    assert all(r["Clarity (1-3)"] == "" for r in rows if r is not line)
+
+
+def test_nudge_reminds_everyone_with_pending_work(world):
+    ana, ben, cai, dee = world["members"]
+    round = new_round(world)
+    everyone_submits(round, [ana, ben])
+    assert boards.nudge(round, url="/r/1") == 2  # cai and dee have not submitted
+    assert {n.user_id for n in Notice.select()} == {cai.id, dee.id}
+    assert Notice.unread_for(cai).get().text == "Reminder: “Essay one” is waiting for your submission."
+
+    round.start_reviewing_now()
+    submit_review(assignment_of(round, ana), review_data(round))
+    Notice.delete().execute()
+    assert boards.nudge(round) == 1  # ben still has a review to write
+    assert Notice.get().user_id == ben.id and "1 review to finish" in Notice.get().text
+    submit_review(assignment_of(round, ben), review_data(round))
+    assert boards.nudge(round) == 0
+    assert boards.nudge(new_round(world, publish=False)) == 0
+
+
+def test_expectations_follow_the_phase(world):
+    ana, ben, cai, _ = world["members"]
+    round = new_round(world)
+    assert round.expected_of(ana).action == "submit"
+    everyone_submits(round, [ana, ben, cai])
+    assert round.expected_of(ana).action == "nothing"
+    round.start_reviewing_now()
+    assert (round.expected_of(ana).action, round.expected_of(ana).count) == ("review", 2)
+    for reviewer in (ben, cai):
+        submit_review(assignment_of(round, reviewer, author=ana), review_data(round))
+    for a in Assignment.select().where((Assignment.round == round) & (Assignment.reviewer == ana)):
+        submit_review(a, review_data(round))
+    expectation = round.expected_of(ana)
+    assert (expectation.action, expectation.count) == ("read_reviews", 2)
+    assert round.expected_of(world["members"][3]).action == "submit"  # late work still welcome
+    assert round.expected_of(world["owner"]).action == "nothing"  # running it, not taking part
+    assert round.expected_of(world["outsider"]).action == "nothing"
+
+
+def test_a_rubric_is_copied_from_an_earlier_round(world):
+    earlier = new_round(world)
+    later = ReviewRound.create_round(circle=world["circle"], created_by=world["owner"], data=settings(title="Essay two"))
+    copy_rubric(earlier, later)
+    assert [(c.name, c.level_names) for c in later.rubric()] == [(c.name, c.level_names) for c in earlier.rubric()]
+    assert fresh(later).copied_rubric_from_id == earlier.id
+    assert Criterion.select().count() == 4
+    earlier.start_reviewing_now()
+    with pytest.raises(Refused, match="fixed once reviewing"):
+        copy_rubric(later, earlier)
+
+
+def test_notices_are_sent_listed_and_read(world):
+    ana, ben, _, _ = world["members"]
+    assert Notice.send([ana, ben.id, ana], "Hello", "/x", world["circle"]) == 2
+    assert Notice.unread_for(ana).count() == 1
+    assert Notice.mark_read(ana) == 1
+    assert Notice.unread_for(ana).count() == 0 and Notice.recent_for(ana).count() == 1
+    assert Notice.send([], "Nobody") == 0
