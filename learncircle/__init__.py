@@ -97,6 +97,9 @@ def _register_blueprints(app):
     from .accounts.views import bp as accounts
     from .circles.views import bp as circles
     from .discussions.views import bp as discussions
+    from .reviews import manage, participate  # noqa: F401  (they add their routes to the blueprint)
+    from .reviews.blueprint import bp as reviews
+    from .reviews.access import template_helpers as review_helpers
     from .circles.access import template_helpers
 
     # htmx comes from its registry package at install time and is served from here: no CDN.
@@ -104,9 +107,9 @@ def _register_blueprints(app):
                        static_folder=str(Path(js_lib_htmx.__file__).parent / "static" / "htmx"),
                        static_url_path="/static/vendor")
     app.register_blueprint(vendor)
-    for blueprint in (accounts, circles, discussions):
+    for blueprint in (accounts, circles, discussions, reviews):
         app.register_blueprint(blueprint)
     from .accounts.access import can_view_profile
 
-    app.jinja_env.globals.update(template_helpers(), can_view_profile=can_view_profile)
+    app.jinja_env.globals.update(**template_helpers(), **review_helpers(), can_view_profile=can_view_profile)
     app.jinja_env.globals["site_name"] = lambda: app.config["SITE_NAME"]

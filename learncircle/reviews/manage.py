@@ -1,0 +1,2 @@
+"""Facilitator routes for peer review rounds."""
+from .blueprint import bp  # noqa: F401
