@@ -61,12 +61,15 @@ def account(username):
 
 # ---- db -----------------------------------------------------------------------------------------
 
-def test_db_upgrade_applies_the_initial_migration_once(instance):
-    assert run("db", "status").output.strip() == "0001_initial  pending"
+def test_db_upgrade_applies_every_migration_once(instance):
+    from learncircle.db import MIGRATIONS
+
+    names = sorted(path.stem for path in MIGRATIONS.glob("[0-9]*.py"))
+    assert run("db", "status").output.strip() == "\n".join(f"{name}  pending" for name in names)
 
     first = run("db", "upgrade")
     assert first.exit_code == 0
-    assert "applied 0001_initial" in first.output
+    assert all(f"applied {name}" in first.output for name in names)
 
     status = run("db", "status")
     assert status.exit_code == 0
