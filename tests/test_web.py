@@ -1,0 +1,150 @@
+"""What every response shares: settings, the database's promises, headers, caching, compression, errors."""
+import os
+import stat
+
+import pytest
+
+from learncircle import create_app, db
+from learncircle.web import CSP
+from tests.conftest import html
+
+
+def make_app(tmp_path, **config):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}", **config})
+    db.upgrade()
+    return app
+
+
+def test_secret_key_is_generated_once_and_private(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEARNCIRCLE_INSTANCE_PATH", str(tmp_path / "instance"))
+    first = make_app(tmp_path)
+    key_file = tmp_path / "instance" / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert first.config["SECRET_KEY"] == key_file.read_text().strip()
+    assert len(first.config["SECRET_KEY"]) >= 64
+    assert make_app(tmp_path).config["SECRET_KEY"] == first.config["SECRET_KEY"]
+
+
+def test_settings_come_from_instance_config_then_environment(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text('SITE_NAME = "Maths Club"\nREGISTRATION = "open"\n')
+    monkeypatch.setenv("LEARNCIRCLE_INSTANCE_PATH", str(instance))
+    monkeypatch.setenv("LEARNCIRCLE_REGISTRATION", "closed")
+    app = make_app(tmp_path)
+    assert app.config["SITE_NAME"] == "Maths Club"
+    assert app.config["REGISTRATION"] == "closed"
+
+
+def test_an_unknown_registration_mode_stops_the_start(tmp_path):
+    with pytest.raises(ValueError, match="REGISTRATION"):
+        make_app(tmp_path, REGISTRATION="sometimes")
+
+
+def test_sqlite_runs_with_wal_foreign_keys_a_busy_timeout_and_immediate_writes(app):
+    with db.database.connection_context():
+        pragma = lambda name: db.database.execute_sql(f"PRAGMA {name}").fetchone()[0]  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("busy_timeout") >= 5000
+    assert db.database.obj._lock_type == "IMMEDIATE"
+
+
+def test_pages_carry_security_headers_and_are_compressed(client, make_user):
+    make_user()
+    response = client.get("/login", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Security-Policy"] == CSP
+    assert "'unsafe-inline'" not in CSP and "'unsafe-eval'" not in CSP and "frame-ancestors 'none'" in CSP
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "private" in response.headers["Cache-Control"]
+
+
+def test_layout_has_no_inline_script_or_style(client, make_user):
+    make_user()
+    page = html(client.get("/login"))
+    assert all(script.get("src") and not script.string for script in page.find_all("script"))
+    assert page.find("style") is None and page.find(attrs={"style": True}) is None
+    assert page.find("a", class_="skip")["href"] == "#main" and page.find("main", id="main")
+    assert page.find("meta", attrs={"name": "csrf-token"})["content"]
+
+
+def test_static_files_have_versioned_urls_and_far_future_caching(client, make_user):
+    make_user()
+    page = html(client.get("/login"))
+    urls = [tag["href"] for tag in page.find_all("link", rel="stylesheet")] + \
+           [tag["src"] for tag in page.find_all("script")]
+    assert len(urls) == 3 and all("?v=" in url for url in urls)
+    for url in urls:
+        response = client.get(url, headers={"Accept-Encoding": "br, gzip"})
+        assert response.status_code == 200
+        assert response.headers["Content-Encoding"] == "br"
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+        assert "immutable" in response.headers["Cache-Control"]
+
+
+def test_session_cookie_is_httponly_lax_and_secure_behind_https(tmp_path, make_user):
+    plain = make_app(tmp_path)
+    assert plain.config["SESSION_COOKIE_HTTPONLY"] and plain.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert not plain.config["SESSION_COOKIE_SECURE"]
+    secure = make_app(tmp_path, BASE_URL="https://circle.example.org")
+    assert secure.config["SESSION_COOKIE_SECURE"] and secure.config["REMEMBER_COOKIE_SECURE"]
+
+
+def test_fragment_and_page_differ_by_hx_request(client, auth, make_user, make_circle):
+    owner = make_user()
+    circle = make_circle(owner)
+    auth.login(owner)
+    page = client.get(f"/c/{circle.slug}")
+    fragment = client.get(f"/c/{circle.slug}", headers={"HX-Request": "true"})
+    boosted = client.get(f"/c/{circle.slug}", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "HX-Request" in page.headers["Vary"] and "HX-Request" in fragment.headers["Vary"]
+    assert html(page).find("html") and html(boosted).find("html")
+    assert html(fragment).find("html") is None and html(fragment).find(id="threads")
+
+
+@pytest.mark.parametrize("url, status", [("/no/such/page", 404), ("/t/999999", 404)])
+def test_error_pages_use_the_layout(client, auth, make_user, url, status):
+    auth.login(make_user())
+    response = client.get(url)
+    assert response.status_code == status
+    page = html(response)
+    assert page.find("header", class_="site") and page.select_one(".error-box h1")
+
+
+def test_a_body_over_the_limit_gets_413_with_a_message(client, make_user):
+    make_user()
+    response = client.post("/login", data={"login": "x" * (1024 * 1024 + 10)})
+    assert response.status_code == 413
+    assert "larger than this site accepts" in html(response).select_one(".error-box").get_text()
+
+
+def test_an_unexpected_error_shows_a_500_page_in_the_layout(tmp_path):
+    app = make_app(tmp_path, PROPAGATE_EXCEPTIONS=False, _HAS_USERS=True)
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    assert "Something went wrong" in html(response).select_one(".error-box h1").get_text()
+
+
+def test_htmx_errors_get_a_short_fragment(client, auth, make_user):
+    auth.login(make_user())
+    response = client.get("/t/999999", headers={"HX-Request": "true"})
+    assert response.status_code == 404
+    assert html(response).find("html") is None and html(response).select_one(".error-box")
+
+
+def test_every_setting_can_be_set_from_the_environment(tmp_path, monkeypatch):
+    from learncircle.config import SETTINGS
+
+    monkeypatch.setenv("LEARNCIRCLE_SITE_NAME", "Env Circle")
+    monkeypatch.setenv("LEARNCIRCLE_INSTANCE_PATH", str(tmp_path / "env"))
+    app = make_app(tmp_path)
+    assert app.config["SITE_NAME"] == "Env Circle"
+    assert all(name in app.config for name in SETTINGS)
+    assert os.path.exists(tmp_path / "env")
