@@ -67,13 +67,21 @@ class Server:
         self.log = open(LOGS / f"{self.name}.log", "w")
         self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=self.log,
                                         stderr=subprocess.STDOUT)
+        try:
+            self._wait_until_listening()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_until_listening(self):
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise BenchError(f"{self.name} exited at start-up; see {LOGS / (self.name + '.log')}")
             try:
                 socket.create_connection((HOST, self.port), timeout=1).close()
-                return self
+                return
             except OSError:
                 time.sleep(0.1)
         raise BenchError(f"{self.name} did not listen on port {self.port} within {START_TIMEOUT} s")
