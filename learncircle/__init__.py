@@ -8,6 +8,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import config as settings
 from . import db, errors, web
@@ -90,9 +91,19 @@ def _init_login(app):
         return redirect(url_for("accounts.setup"))
 
 
+class DatabaseInteger(IntegerConverter):
+    """`<int:…>` in URLs, capped at the largest id a database holds: a longer number is a 404, not a crash."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def _register_blueprints(app):
     from flask import Blueprint
     import js_lib_htmx
+
+    app.url_map.converters["int"] = DatabaseInteger
 
     from .accounts.views import bp as accounts
     from .circles.views import bp as circles

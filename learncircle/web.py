@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import brotli
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, g, has_request_context, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup, escape
@@ -101,11 +101,26 @@ def is_timezone(name):
 
 
 def viewer_zone():
+    """The signed-in viewer's time zone (UTC for visitors), looked up once per request."""
+    if has_request_context() and "viewer_zone" in g:
+        return g.viewer_zone
     name = getattr(current_user, "timezone", None) if current_user and current_user.is_authenticated else None
     try:
-        return ZoneInfo(name or "UTC")
+        zone = ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+        zone = ZoneInfo("UTC")
+    if has_request_context():
+        g.viewer_zone = zone
+    return zone
+
+
+def _now():
+    """The clock read once per request, so every time on a page is relative to the same moment."""
+    if not has_request_context():
+        return clock.now()
+    if "page_time" not in g:
+        g.page_time = clock.now()
+    return g.page_time
 
 
 def to_local(moment, zone=None):
@@ -125,7 +140,7 @@ def exact_time(moment):
 
 
 def relative_time(moment):
-    seconds = int((clock.now() - moment).total_seconds())
+    seconds = int((_now() - moment).total_seconds())
     if seconds < 0:
         seconds = -seconds
         future = True

@@ -148,3 +148,9 @@ def test_every_setting_can_be_set_from_the_environment(tmp_path, monkeypatch):
     assert app.config["SITE_NAME"] == "Env Circle"
     assert all(name in app.config for name in SETTINGS)
     assert os.path.exists(tmp_path / "env")
+
+
+@pytest.mark.parametrize("url", ["/t/99999999999999999999999", "/p/99999999999999999999999/edit"])
+def test_an_id_too_large_for_the_database_is_a_404(client, auth, make_user, url):
+    auth.login(make_user())
+    assert client.get(url).status_code == 404

@@ -138,7 +138,10 @@ class Post(BaseModel):
     def page_of(cls, thread, page):
         """One page of a thread's posts, with their authors, in order."""
         first = (page - 1) * POSTS_PER_PAGE + 1
-        return (cls.select(cls, User).join(User)
+        # Only what the page shows: the Markdown source and the authors' private columns stay behind.
+        shown = (cls.id, cls.thread, cls.author, cls.number, cls.body_html, cls.created_at, cls.edited_at,
+                 cls.deleted_at, User.id, User.username, User.display_name)
+        return (cls.select(*shown).join(User)
                 .where((cls.thread == thread) & (cls.number >= first) & (cls.number < first + POSTS_PER_PAGE))
                 .order_by(cls.number))
 

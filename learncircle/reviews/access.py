@@ -83,8 +83,13 @@ def can_write_revision_plan(user, submission):
     return _signed_in(user) and submission.author_id == user.id
 
 
+def can_list_rounds(user, circle):
+    """See a circle's review rounds: the people who see its members (members and the admin)."""
+    return circle_access.can_see_members(user, circle)
+
+
 def template_helpers():
-    return dict(can_manage_round=can_manage_round, can_create_round=can_create_round,
+    return dict(can_list_rounds=can_list_rounds, can_manage_round=can_manage_round, can_create_round=can_create_round,
                 can_view_round=can_view_round, can_submit=can_submit, can_review=can_review,
                 can_read_submission=can_read_submission, can_read_review=can_read_review,
                 can_rate=can_rate, can_flag=can_flag, can_hide=can_hide,

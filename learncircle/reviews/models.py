@@ -346,8 +346,8 @@ class ReviewRound(BaseModel):
             return Expectation("nothing", 0, "Your reviews appear when reviewing closes.")
         ready = submission.visible_reviews().count()
         if ready:
-            plural = "review is" if ready == 1 else "reviews are"
-            return Expectation("read_reviews", ready, f"{ready} {plural} of your work ready to read.")
+            noun, verb = ("review", "is") if ready == 1 else ("reviews", "are")
+            return Expectation("read_reviews", ready, f"{ready} {noun} of your work {verb} ready to read.")
         return Expectation("nothing", 0, "No reviews of your work yet.")
 
 

@@ -1,0 +1,256 @@
+"""Forms for running review rounds: settings, rubric criteria, deadlines, swapping a reviewer.
+
+The forms convert what was typed (numbers, deadlines in the viewer's zone) and leave the rules to
+reviews.rules, whose messages are put beside the fields they concern (show_errors).
+"""
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, DateTimeLocalField, FieldList, HiddenField, IntegerField, RadioField,
+                     SelectChoice, SelectField, StringField, TextAreaField)
+from wtforms.validators import InputRequired, Optional, ValidationError
+
+from .. import formkeys, web
+from . import rules
+from .models import _FIXED_WHEN_ALLOCATED, _FIXED_WHEN_PUBLISHED
+
+# What a datetime-local input sends and shows: minutes, no zone.
+INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+_DEADLINE_FORMATS = [INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+NOT_A_TIME = "Give a date and a time, like 2026-03-20 18:00."
+SETTINGS = ("title", "brief", "submission_format", "reviews_per_submission", "reviewer_pool", "anonymity",
+            "submission_deadline", "review_deadline", "accept_late", "results_release", "min_prompt_length")
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _unix_newlines(value):
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+def local_input_value(moment):
+    """A stored UTC moment as a datetime-local value in the viewer's zone."""
+    return web.to_local(moment).strftime(INPUT_FORMAT) if moment else ""
+
+
+def fixed_settings(round):
+    """The settings a round can no longer change: people have acted on them."""
+    fixed = []
+    if round is not None and round.published_at is not None:
+        fixed += _FIXED_WHEN_PUBLISHED
+    if round is not None and round.allocated_at is not None:
+        fixed += _FIXED_WHEN_ALLOCATED
+    return tuple(fixed)
+
+
+def _typed_deadline(typed, current):
+    """A deadline typed in the viewer's zone, in UTC; the current one when the same minute was typed back."""
+    if typed is None:
+        return None
+    if current is not None and typed.strftime(INPUT_FORMAT) == local_input_value(current):
+        return current
+    return web.from_local(typed)
+
+
+class _ShowsRuleErrors:
+    """Put a rules.ValidationError's messages beside their fields (the rest in form.general_errors)."""
+
+    general_errors = ()
+
+    def show_errors(self, errors):
+        general = []
+        for name, message in errors.items():
+            field = self._fields.get(name)
+            if field is None:
+                general.append(message)
+            elif message not in field.errors:
+                field.errors = [*field.errors, message]
+        self.general_errors = [*self.general_errors, *general]
+
+
+class _OneTimeForm(FlaskForm):
+    """A form carrying a one-time key, so sending it twice stores its result once."""
+
+    form_key = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.form_key.data:
+            self.form_key.data = formkeys.new_key()
+
+
+class DeadlineField(DateTimeLocalField):
+    """A datetime-local input, naive in the viewer's zone, that says how to write a time it cannot read."""
+
+    def __init__(self, label, **kwargs):
+        super().__init__(label, format=_DEADLINE_FORMATS, **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(NOT_A_TIME) from None
+
+
+def _deadline_field(label):
+    return DeadlineField(label, validators=[InputRequired(NOT_A_TIME)])
+
+
+class RoundForm(_ShowsRuleErrors, _OneTimeForm):
+    """A round's settings; deadlines are typed in the viewer's zone and stored in UTC."""
+
+    title = StringField("Title", filters=[_strip])
+    brief = TextAreaField("Brief", filters=[_unix_newlines])
+    submission_format = RadioField("What members submit", default=rules.TEXT, choices=[
+        SelectChoice(rules.TEXT, "Text (Markdown)"),
+        SelectChoice(rules.LINK, "A link"),
+        SelectChoice(rules.BOTH, "Text and a link"),
+    ], validate_choice=False)
+    reviews_per_submission = IntegerField("Reviews per submission", default=rules.DEFAULT_REVIEWS_PER_SUBMISSION,
+                                          validators=[InputRequired("Give a number of reviews.")])
+    reviewer_pool = RadioField("Who reviews", default=rules.SUBMITTERS, choices=[
+        SelectChoice(rules.SUBMITTERS, "Those who submitted"),
+        SelectChoice(rules.MEMBERS, "Every member, whether they submitted or not"),
+    ], validate_choice=False)
+    anonymity = RadioField("Who sees whose name", default=rules.REVIEWERS_HIDDEN, choices=[
+        SelectChoice(rules.REVIEWERS_HIDDEN, "Reviewers are hidden from authors"),
+        SelectChoice(rules.BOTH_HIDDEN, "Both hidden: reviewers do not see authors either"),
+        SelectChoice(rules.OPEN_IDENTITIES, "Open: everyone sees names"),
+    ], validate_choice=False)
+    submission_deadline = _deadline_field("Submission deadline")
+    review_deadline = _deadline_field("Review deadline")
+    accept_late = BooleanField("Accept late submissions (marked late)", default=True)
+    results_release = RadioField("When authors see their reviews", default=rules.AS_ARRIVE, choices=[
+        SelectChoice(rules.AS_ARRIVE, "As each review arrives"),
+        SelectChoice(rules.AFTER_CLOSE, "When reviewing closes"),
+    ], validate_choice=False)
+    min_prompt_length = IntegerField("Minimum length of the two prompts (characters)",
+                                     default=rules.DEFAULT_MIN_PROMPT_LENGTH,
+                                     validators=[InputRequired("Give a number of characters (0 for none).")])
+    copy_from = SelectField("Copy the rubric from", coerce=int, default=0, validate_choice=False)
+
+    def __init__(self, *args, sources=(), round=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.copy_from.choices = [SelectChoice(0, "Nothing: start an empty rubric")] + [
+            SelectChoice(source.id, source.title) for source in sources]
+        self.fixed = fixed_settings(round)
+        for name in self.fixed:
+            delattr(self, name)  # shown as text; the round keeps its value
+        if round is not None and not self.is_submitted():
+            for name in ("submission_deadline", "review_deadline"):
+                if name in self._fields:
+                    self[name].data = web.to_local(getattr(round, name)).replace(tzinfo=None)
+
+    def validate_copy_from(self, field):
+        if field.data and field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError("Choose a round of this circle that has a rubric.")
+
+    def settings(self, round=None):
+        """The values rules.validate_round_settings takes; settings the round has fixed keep their value."""
+        data = {}
+        for name in SETTINGS:
+            if name in self.fixed:
+                data[name] = getattr(round, name)
+            elif name in ("submission_deadline", "review_deadline"):
+                data[name] = _typed_deadline(self[name].data, getattr(round, name, None))
+            else:
+                data[name] = self[name].data
+        data["brief"] = data["brief"] or ""
+        return data
+
+    def check(self, now, round=None):
+        """Convert and check everything, showing every problem at once; return the settings or None."""
+        converted = self.validate()
+        data = self.settings(round)
+        try:
+            rules.validate_round_settings(data, now, current=round)
+        except rules.ValidationError as error:
+            # A field that could not be read already says so; add the rules' other messages.
+            self.show_errors({name: message for name, message in error.errors.items()
+                              if name not in self._fields or not self[name].errors})
+            return None
+        return data if converted else None
+
+
+class CriterionForm(_ShowsRuleErrors, _OneTimeForm):
+    """One rubric criterion: a scale of 2–6 described levels, or comments only."""
+
+    name = StringField("Name", filters=[_strip])
+    description = TextAreaField("Description", filters=[_unix_newlines])
+    kind = SelectField("Kind", default=rules.SCALE, validate_choice=False, choices=[
+        SelectChoice(rules.SCALE, "A scale of levels"),
+        SelectChoice(rules.COMMENTS, "Comments only"),
+    ])
+    levels = FieldList(StringField(filters=[_strip]), min_entries=rules.LEVELS[1], max_entries=rules.LEVELS[1])
+
+    def __init__(self, *args, criterion=None, **kwargs):
+        if criterion is not None and "obj" not in kwargs:
+            kwargs["data"] = {"name": criterion.name, "description": criterion.description,
+                              "kind": criterion.kind, "levels": criterion.level_names}
+        super().__init__(*args, **kwargs)
+
+    def criterion(self):
+        return {"name": self.name.data or "", "description": self.description.data or "",
+                "kind": self.kind.data, "levels": [entry.data or "" for entry in self.levels]}
+
+
+class DeadlinesForm(_ShowsRuleErrors, FlaskForm):
+    """Move a published round's deadlines; an unchanged box leaves its deadline as it is."""
+
+    submission_deadline = DeadlineField("Submission deadline", validators=[Optional()])
+    review_deadline = DeadlineField("Review deadline", validators=[Optional()])
+
+    def __init__(self, *args, round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round = round
+        if not self.is_submitted():
+            for name in ("submission_deadline", "review_deadline"):
+                getattr(self, name).data = web.to_local(getattr(round, name)).replace(tzinfo=None)
+
+    def changes(self):
+        """The deadlines that were changed, in UTC (minutes typed equal to the current ones count as unchanged)."""
+        moved = {}
+        for name in ("submission_deadline", "review_deadline"):
+            current = getattr(self.round, name)
+            typed = _typed_deadline(self[name].data, current)
+            if typed is not None and typed != current:
+                moved[name] = typed
+        return moved
+
+
+class ReviewerForm(_ShowsRuleErrors, FlaskForm):
+    """Choose a member of the circle to review a submission (one more reviewer, made up by hand)."""
+
+    reviewer = SelectField("Reviewer", coerce=int, validate_choice=False,
+                           validators=[InputRequired("Choose who reviews it.")])
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reviewer.choices = [SelectChoice(user.id, f"{user.display_name} (@{user.username})")
+                                 for user in candidates]
+        self.allowed_ids = {user.id for user in candidates}
+
+    def validate_reviewer(self, field):
+        if field.data not in self.allowed_ids:
+            raise ValidationError("Choose a member of the circle who does not already review this submission.")
+
+
+class SwapForm(ReviewerForm):
+    """Give an assignment to another member; a started draft is discarded only when confirmed."""
+
+    reviewer = SelectField("New reviewer", coerce=int, validate_choice=False,
+                           validators=[InputRequired("Choose who reviews instead.")])
+    discard_draft = BooleanField("Discard the draft they started")
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button (its CSRF token is checked)."""
+
+
+class MoveForm(FlaskForm):
+    direction = RadioField(choices=[SelectChoice("up", "Up"), SelectChoice("down", "Down")],
+                           validators=[InputRequired("Say whether to move it up or down.")])
+
+    @property
+    def offset(self):
+        return -1 if self.direction.data == "up" else 1

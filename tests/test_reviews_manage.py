@@ -1,0 +1,849 @@
+"""The facilitator's side of peer review: creating a round, the rubric builder (with and without htmx),
+moving a round through its phases, the board with swaps, nudges and the export, hiding reviews,
+notices, and who may use each of these routes.
+"""
+import csv
+import datetime as dt
+import io
+
+import pytest
+
+from learncircle import clock, db
+from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC
+from learncircle.notices.models import Notice
+from learncircle.reviews.allocating import ensure_allocated
+from learncircle.reviews.models import Assignment, Review, ReviewRound, Submission
+from learncircle.reviews.reviewing import flag_review, rate_review, save_review_draft, submit_review
+from learncircle.reviews.submitting import submit
+from tests.conftest import html
+
+HTMX = {"HX-Request": "true"}
+GOOD = "The argument is easy to follow and every claim has an example."
+BETTER = "Cut the second paragraph: it repeats the first and hides your best point."
+
+
+# ---- building blocks ----------------------------------------------------------------------------
+
+def form_settings(**overrides):
+    """What a facilitator types in the round form (deadlines in their own zone)."""
+    data = {"title": "Essay one", "brief": "Write **500** words on a tool you use.", "submission_format": "text",
+            "reviews_per_submission": "2", "reviewer_pool": "submitters", "anonymity": "reviewers_hidden",
+            "submission_deadline": "2026-03-09T18:00", "review_deadline": "2026-03-16T18:00",
+            "accept_late": "y", "results_release": "as_arrive", "min_prompt_length": "20", "copy_from": "0"}
+    data.update(overrides)
+    return data
+
+
+def domain_settings(**overrides):
+    now = clock.now()
+    data = dict(title="Essay one", brief="Write about a tool.", submission_format="text", reviews_per_submission=2,
+                reviewer_pool="submitters", anonymity="reviewers_hidden",
+                submission_deadline=now + dt.timedelta(days=2), review_deadline=now + dt.timedelta(days=5),
+                accept_late=True, results_release="as_arrive", min_prompt_length=20)
+    data.update(overrides)
+    return data
+
+
+SCALE = {"name": "Clarity", "description": "Can a newcomer follow it?", "kind": "scale",
+         "levels": ["Hard to follow", "Mostly clear", "Crystal clear"]}
+
+
+def make_round(circle, by, *, publish=True, criteria=(SCALE,), **overrides):
+    with db.database.connection_context():
+        round = ReviewRound.create_round(circle=circle, created_by=by, data=domain_settings(**overrides))
+        for criterion in criteria:
+            round.add_criterion(criterion)
+        if publish:
+            round.publish()
+        return round
+
+
+def fresh(round):
+    with db.database.connection_context():
+        return ReviewRound.get_by_id(round.id)
+
+
+def rubric_names(round):
+    with db.database.connection_context():
+        return [c.name for c in fresh(round).rubric()]
+
+
+def criterion_form(prefix, name="Sources", kind="scale", levels=("Few", "Enough", "Plenty"), description=""):
+    data = {f"{prefix}-name": name, f"{prefix}-description": description, f"{prefix}-kind": kind}
+    for i in range(6):
+        data[f"{prefix}-levels-{i}"] = levels[i] if i < len(levels) else ""
+    return data
+
+
+def review_data(round, level=1):
+    (clarity,) = round.rubric()
+    return {"what_works": GOOD, "could_be_better": BETTER, "levels": {clarity.id: level},
+            "comments": {clarity.id: "Clear headings."}}
+
+
+def notices_text(response):
+    return " ".join(p.get_text(" ", strip=True) for p in html(response).select("#notices .notice"))
+
+
+@pytest.fixture
+def circle_people(roles, make_user, add_member):
+    """A public circle with its owner, a facilitator, a member and three more members."""
+    people = roles()
+    for name in ("ana", "ben", "cai"):
+        people[name] = make_user(name, display_name=name.title() + " Learner")
+        add_member(people["circle"], people[name], MEMBER)
+    return people
+
+
+@pytest.fixture
+def reviewing_round(frozen_clock, circle_people):
+    """A round in reviewing with ana, ben and cai's work allocated to each other (two reviews each)."""
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR])
+    with db.database.connection_context():
+        for name in ("ana", "ben", "cai"):
+            submit(round, people[name], body=f"# Work by {name}")
+        clock.advance(days=2, minutes=1)
+        round = fresh(round)
+        ensure_allocated(round, seed=3)
+    people["round"] = fresh(round)
+    return people
+
+
+def assignment(round, reviewer, author=None):
+    with db.database.connection_context():
+        query = (Assignment.select().join(Submission)
+                 .where((Assignment.round == round.id) & (Assignment.reviewer == reviewer.id)))
+        if author is not None:
+            query = query.where(Submission.author == author.id)
+        found = query.first()
+        found.round = fresh(round)
+        return found
+
+
+# ---- creating a round ---------------------------------------------------------------------------
+
+def test_deadlines_are_typed_in_the_facilitators_zone_and_stored_in_utc(client, auth, frozen_clock, make_circle,
+                                                                         make_user, add_member):
+    tokyo = make_user("kenji", timezone="Asia/Tokyo")
+    circle = make_circle(tokyo)
+    auth.login(tokyo)
+    page = html(client.get(f"/c/{circle.slug}/reviews/new"))
+    assert "Asia/Tokyo" in page.select_one("#submission_deadline").find_parent("div").get_text()
+
+    response = client.post(f"/c/{circle.slug}/reviews/new", data=form_settings())
+    assert response.status_code == 303
+    with db.database.connection_context():
+        round = ReviewRound.get(ReviewRound.title == "Essay one")
+    assert round.submission_deadline == dt.datetime(2026, 3, 9, 9, 0)  # 18:00 in Tokyo is 09:00 UTC
+    assert round.review_deadline == dt.datetime(2026, 3, 16, 9, 0)
+    assert round.is_draft and round.reviews_per_submission == 2
+    assert response.headers["Location"].endswith(f"/r/{round.id}/rubric")
+
+    # Shown back in Tokyo time in the settings form.
+    settings = html(client.get(f"/r/{round.id}/settings"))
+    assert settings.select_one("#submission_deadline")["value"] == "2026-03-09T18:00"
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"submission_deadline": "2026-03-01T10:00"}, "submission_deadline", "in the past"),
+    ({"review_deadline": "2026-03-08T10:00"}, "review_deadline", "must come after the submission deadline"),
+    ({"reviews_per_submission": "11"}, "reviews_per_submission", "between 1 and 10"),
+    ({"reviews_per_submission": "0"}, "reviews_per_submission", "between 1 and 10"),
+    ({"reviews_per_submission": "three"}, "reviews_per_submission", "integer"),
+    ({"submission_deadline": "next week"}, "submission_deadline", "date and a time"),
+    ({"title": "  "}, "title", "title"),
+])
+def test_bad_round_settings_are_refused_with_what_was_typed_kept(client, auth, frozen_clock, circle_people,
+                                                                   changes, field, message):
+    people = circle_people
+    auth.login(people[FACILITATOR])
+    typed = form_settings(title="Essay <one>", **changes) if "title" not in changes else form_settings(**changes)
+    response = client.post(f"/c/{people['circle'].slug}/reviews/new", data=typed)
+    assert response.status_code == 422
+    page = html(response)
+    box = page.select_one(f"#{field}")
+    assert box["aria-invalid"] == "true"
+    assert message in page.select_one(f"#{field}-error").get_text()
+    assert page.select_one("#title")["value"] == typed["title"].strip()
+    if field != "submission_deadline":
+        assert page.select_one("#submission_deadline")["value"] == typed["submission_deadline"]
+    assert page.select_one("#reviews_per_submission")["value"] == typed["reviews_per_submission"]
+    with db.database.connection_context():
+        assert ReviewRound.select().count() == 0
+
+
+def test_a_round_form_sent_twice_creates_one_round(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    auth.login(people[FACILITATOR])
+    data = form_settings(form_key="one-time-key-123")
+    first = client.post(f"/c/{people['circle'].slug}/reviews/new", data=data)
+    second = client.post(f"/c/{people['circle'].slug}/reviews/new", data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    with db.database.connection_context():
+        assert ReviewRound.select().count() == 1
+
+
+def test_a_new_round_can_start_from_an_earlier_rubric(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    earlier = make_round(people["circle"], people[OWNER], title="Essay zero",
+                         criteria=(SCALE, {"name": "Sources", "kind": "comments"}))
+    auth.login(people[FACILITATOR])
+    page = html(client.get(f"/c/{people['circle'].slug}/reviews/new"))
+    assert [o.get_text() for o in page.select("#copy_from option")][1:] == ["Essay zero"]
+    response = client.post(f"/c/{people['circle'].slug}/reviews/new",
+                           data=form_settings(title="Essay two", copy_from=str(earlier.id)))
+    assert response.status_code == 303
+    with db.database.connection_context():
+        copy = ReviewRound.get(ReviewRound.title == "Essay two")
+    assert rubric_names(copy) == ["Clarity", "Sources"]
+
+
+def test_settings_fixed_after_publishing_are_shown_not_asked(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR])
+    auth.login(people[OWNER])
+    page = html(client.get(f"/r/{round.id}/settings"))
+    assert page.select_one("#submission_deadline") is None and page.select_one("input[name=anonymity]") is None
+    assert "fixed once published" in page.get_text()
+    response = client.post(f"/r/{round.id}/settings", data=form_settings(
+        title="Essay one, revised", anonymity="open", submission_deadline="2030-01-01T00:00"))
+    assert response.status_code == 303
+    round = fresh(round)
+    assert round.title == "Essay one, revised"
+    assert round.anonymity == "reviewers_hidden"
+    assert round.submission_deadline == dt.datetime(2026, 3, 4, 9, 0)
+
+
+def test_rounds_list_shows_drafts_to_managers_only(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    make_round(people["circle"], people[FACILITATOR], title="Published one")
+    make_round(people["circle"], people[FACILITATOR], title="Secret draft", publish=False)
+    url = f"/c/{people['circle'].slug}/reviews"
+    auth.login(people[FACILITATOR])
+    page = html(client.get(url))
+    assert [a.get_text() for a in page.select("#rounds .title")] == ["Secret draft", "Published one"]
+    assert page.find("a", string="New round")
+    assert "Open for submissions" in page.select_one("#rounds").get_text()
+    auth.login(people[MEMBER])
+    page = html(client.get(url))
+    assert [a.get_text() for a in page.select("#rounds .title")] == ["Published one"]
+    assert page.find("a", string="New round") is None
+
+
+# ---- the rubric builder -------------------------------------------------------------------------
+
+def test_adding_a_criterion_without_javascript_redirects_back_to_the_builder(client, auth, frozen_clock,
+                                                                            circle_people):
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR], publish=False)
+    auth.login(people[FACILITATOR])
+    response = client.post(f"/r/{round.id}/rubric/criteria", data=criterion_form("new-criterion"))
+    assert response.status_code == 303
+    assert f"/r/{round.id}/rubric#criterion-" in response.headers["Location"]
+    assert rubric_names(round) == ["Clarity", "Sources"]
+    page = html(client.get(f"/r/{round.id}/rubric"))
+    item = page.select(f"#rubric-{round.id} .criteria > li")[1]
+    assert "Sources" in item.h3.get_text() and "scale of 3 levels" in item.get_text()
+    assert [li.get_text() for li in item.select("ol.levels li")] == ["Few", "Enough", "Plenty"]
+
+
+def test_adding_a_criterion_with_htmx_answers_with_the_rubric(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR], publish=False)
+    auth.login(people[FACILITATOR])
+    response = client.post(f"/r/{round.id}/rubric/criteria", headers=HTMX,
+                           data=criterion_form("new-criterion", name="Sources", kind="comments", levels=()))
+    assert response.status_code == 200
+    fragment = html(response)
+    section = fragment.find("section")
+    assert section["id"] == f"rubric-{round.id}"
+    assert fragment.find("html") is None  # only the partial
+    assert [h.get_text(" ", strip=True) for h in section.select(".criteria > li h3")] == [
+        "1. Clarity scale of 3 levels", "2. Sources comments only"]
+    assert fragment.select_one("#new-criterion-name")["value"] == ""  # a fresh form for the next one
+
+
+def test_a_scale_with_one_level_is_refused_with_what_was_typed_kept(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR], publish=False)
+    auth.login(people[FACILITATOR])
+    data = criterion_form("new-criterion", name="Depth <b>", levels=("Only one",))
+    response = client.post(f"/r/{round.id}/rubric/criteria", data=data)
+    assert response.status_code == 422
+    page = html(response)
+    assert "2 to 6 levels" in page.select_one("#new-criterion-levels-error").get_text()
+    assert page.select_one("#new-criterion-name")["value"] == "Depth <b>"
+    assert page.select_one("#new-criterion-levels-0")["value"] == "Only one"
+    assert page.find("html") is not None  # the whole builder page without JavaScript
+
+    # With htmx only the form comes back, in place of itself, so other open editors keep their text.
+    response = client.post(f"/r/{round.id}/rubric/criteria", data=data, headers=HTMX)
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == f"#rubric-{round.id}-new"
+    fragment = html(response)
+    assert fragment.find("div")["id"] == f"rubric-{round.id}-new"
+    assert fragment.select_one("#new-criterion-levels-0")["value"] == "Only one"
+    assert rubric_names(round) == ["Clarity"]
+
+    gap = criterion_form("new-criterion", levels=("Low", "", "High"))
+    response = client.post(f"/r/{round.id}/rubric/criteria", data=gap)
+    assert response.status_code == 422
+    assert "level 2 is empty" in html(response).select_one("#new-criterion-levels-error").get_text()
+
+
+def test_editing_a_criterion_in_place_with_htmx(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR], publish=False)
+    with db.database.connection_context():
+        (clarity,) = round.rubric()
+    base = f"/r/{round.id}/rubric/criteria/{clarity.id}"
+    prefix = f"criterion-{clarity.id}"
+    auth.login(people[FACILITATOR])
+
+    editor = html(client.get(base + "/edit", headers=HTMX))
+    item = editor.find("li")
+    assert item["id"] == f"criterion-{clarity.id}" and item.find("form")["hx-post"] == base
+    assert editor.select_one(f"#{prefix}-name")["value"] == "Clarity"
+    assert editor.select_one(f"#{prefix}-levels-2")["value"] == "Crystal clear"
+
+    bad = client.post(base, headers=HTMX, data=criterion_form(prefix, name="", levels=("A", "B")))
+    assert bad.status_code == 422
+    fragment = html(bad)
+    assert fragment.find("li")["id"] == f"criterion-{clarity.id}"
+    assert "Give the criterion a name." in fragment.select_one(f"#{prefix}-name-error").get_text()
+    assert fragment.select_one(f"#{prefix}-levels-1")["value"] == "B"
+
+    good = client.post(base, headers=HTMX, data=criterion_form(prefix, name="Clarity of argument",
+                                                               levels=("Unclear", "Clear")))
+    assert good.status_code == 200
+    shown = html(good).find("li")
+    assert shown["id"] == f"criterion-{clarity.id}" and shown.find("form", class_="stack") is None
+    assert "Clarity of argument" in shown.h3.get_text()
+    assert [li.get_text() for li in shown.select("ol.levels li")] == ["Unclear", "Clear"]
+
+    # Cancel: the criterion as shown, for htmx; the builder for a plain request.
+    assert html(client.get(base, headers=HTMX)).find("li")["id"] == f"criterion-{clarity.id}"
+    assert client.get(base).status_code == 303
+
+
+def test_editing_a_criterion_without_javascript(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR], publish=False)
+    with db.database.connection_context():
+        (clarity,) = round.rubric()
+    base = f"/r/{round.id}/rubric/criteria/{clarity.id}"
+    prefix = f"criterion-{clarity.id}"
+    auth.login(people[FACILITATOR])
+    page = html(client.get(base + "/edit"))
+    assert page.find("html") is not None and page.select_one(f"#{prefix}-name")["value"] == "Clarity"
+    bad = client.post(base, data=criterion_form(prefix, kind="sideways"))
+    assert bad.status_code == 422
+    assert "Choose a scale or comments only." in html(bad).get_text()
+    response = client.post(base, data=criterion_form(prefix, name="Structure", kind="comments", levels=()))
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"#criterion-{clarity.id}")
+    assert rubric_names(round) == ["Structure"]
+
+
+def test_moving_and_removing_criteria(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR], publish=False, criteria=(
+        SCALE, {"name": "Sources", "kind": "comments"}, {"name": "Style", "kind": "comments"}))
+    with db.database.connection_context():
+        clarity, sources, style = round.rubric()
+    auth.login(people[FACILITATOR])
+    base = f"/r/{round.id}/rubric/criteria"
+
+    plain = client.post(f"{base}/{style.id}/move", data={"direction": "up"})
+    assert plain.status_code == 303 and plain.headers["Location"].endswith(f"/r/{round.id}/rubric")
+    assert rubric_names(round) == ["Clarity", "Style", "Sources"]
+
+    fragment = html(client.post(f"{base}/{clarity.id}/move", data={"direction": "down"}, headers=HTMX))
+    assert fragment.find("section")["id"] == f"rubric-{round.id}"
+    assert rubric_names(round) == ["Style", "Clarity", "Sources"]
+    first = fragment.select(".criteria > li")[0]
+    assert first.find("button", string="Move up") is None  # nothing above the first
+
+    fragment = html(client.post(f"{base}/{style.id}/remove", headers=HTMX))
+    names = [h.get_text(" ", strip=True).split(" ")[1] for h in fragment.select(".criteria h3")]
+    assert names == ["Clarity", "Sources"]
+    assert client.post(f"{base}/{sources.id}/remove").status_code == 303
+    assert rubric_names(round) == ["Clarity"]
+    # A second click on a criterion already removed changes nothing.
+    assert client.post(f"{base}/{sources.id}/remove").status_code == 303
+    assert client.post(f"{base}/{clarity.id}/move", data={"direction": "sideways"}).status_code == 400
+
+
+def test_copying_a_rubric_in_the_builder(client, auth, frozen_clock, circle_people, make_circle):
+    people = circle_people
+    earlier = make_round(people["circle"], people[FACILITATOR], title="Earlier",
+                         criteria=({"name": "Evidence", "kind": "comments"},))
+    round = make_round(people["circle"], people[FACILITATOR], publish=False, title="Later")
+    auth.login(people[FACILITATOR])
+    page = html(client.get(f"/r/{round.id}/rubric"))
+    assert [o.get_text() for o in page.select(f"#rubric-{round.id}-source option")] == ["Earlier"]
+    fragment = html(client.post(f"/r/{round.id}/rubric/copy", data={"source": earlier.id}, headers=HTMX))
+    assert "Evidence" in fragment.find("section").get_text()
+    assert rubric_names(round) == ["Evidence"]
+    elsewhere = make_round(make_circle(people[OWNER], name="Elsewhere"), people[OWNER])
+    response = client.post(f"/r/{round.id}/rubric/copy", data={"source": elsewhere.id})
+    assert response.status_code == 422
+    assert "Choose an earlier round" in html(response).get_text()
+
+
+def test_the_rubric_is_fixed_once_reviewers_are_allocated(client, auth, reviewing_round):
+    people, round = reviewing_round, reviewing_round["round"]
+    with db.database.connection_context():
+        (clarity,) = round.rubric()
+    auth.login(people[FACILITATOR])
+    page = html(client.get(f"/r/{round.id}/rubric"))
+    assert "The rubric is fixed" in page.get_text()
+    assert page.select_one("#new-criterion-name") is None and page.find("button", string="Remove") is None
+    response = client.post(f"/r/{round.id}/rubric/criteria/{clarity.id}/remove")
+    assert response.status_code == 422
+    assert "fixed once reviewing has started" in html(response).get_text()
+    # An editor opened before the lock gets the whole rubric back, without buttons, saying why.
+    response = client.post(f"/r/{round.id}/rubric/criteria/{clarity.id}", headers=HTMX,
+                           data=criterion_form(f"criterion-{clarity.id}", name="Changed"))
+    assert response.status_code == 422 and response.headers["HX-Retarget"] == f"#rubric-{round.id}"
+    assert "fixed once reviewing has started" in html(response).find("section").get_text()
+    assert rubric_names(round) == ["Clarity"]
+
+
+# ---- phases -------------------------------------------------------------------------------------
+
+def test_publishing_needs_a_criterion(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR], publish=False, criteria=())
+    auth.login(people[FACILITATOR])
+    response = client.post(f"/r/{round.id}/publish", follow_redirects=True)
+    assert "Add at least one criterion" in notices_text(response)
+    assert fresh(round).is_draft
+    client.post(f"/r/{round.id}/rubric/criteria", data=criterion_form("new-criterion"))
+    response = client.post(f"/r/{round.id}/publish")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/r/{round.id}")
+    assert fresh(round).phase() == "open"
+
+
+def test_phase_buttons_move_the_round(client, auth, circle_people, frozen_clock):
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR])
+    with db.database.connection_context():
+        for name in ("ana", "ben", "cai"):
+            submit(fresh(round), people[name], body="My work")
+    auth.login(people[OWNER])
+    panel = html(client.get(f"/r/{round.id}")).select_one(f"#round-{round.id}-manage")
+    assert panel.find("button", string="Start reviewing now")
+
+    response = client.post(f"/r/{round.id}/start-reviewing", follow_redirects=True)
+    assert "Reviewing has started" in notices_text(response)
+    round = fresh(round)
+    assert round.phase() == "reviewing" and round.allocated_at == clock.now()
+    with db.database.connection_context():
+        assert Assignment.select().where(Assignment.round == round.id).count() == 6
+    # Starting again is refused with a reason, not an error page.
+    response = client.post(f"/r/{round.id}/start-reviewing", follow_redirects=True)
+    assert "only start while the round is open" in notices_text(response)
+
+    response = client.post(f"/r/{round.id}/close", follow_redirects=True)
+    assert "The round is closed" in notices_text(response)
+    assert fresh(round).phase() == "closed"
+
+
+def test_extending_deadlines_in_the_facilitators_zone(client, auth, frozen_clock, make_user, circle_people,
+                                                      add_member):
+    people = circle_people
+    tokyo = make_user("kenji", timezone="Asia/Tokyo")
+    add_member(people["circle"], tokyo, FACILITATOR)
+    round = make_round(people["circle"], people[FACILITATOR])
+    auth.login(tokyo)
+    page = html(client.get(f"/r/{round.id}/deadlines"))
+    assert page.select_one("#review_deadline")["value"] == "2026-03-07T18:00"  # 09:00 UTC in Tokyo
+    assert "Asia/Tokyo" in page.get_text()
+
+    response = client.post(f"/r/{round.id}/deadlines", data={
+        "submission_deadline": "2026-03-04T18:00", "review_deadline": "2026-03-01T12:00"})
+    assert response.status_code == 422
+    page = html(response)
+    assert "in the past" in page.select_one("#review_deadline-error").get_text()
+    assert page.select_one("#review_deadline")["value"] == "2026-03-01T12:00"
+
+    response = client.post(f"/r/{round.id}/deadlines", data={
+        "submission_deadline": "2026-03-04T18:00", "review_deadline": "2026-03-20T09:30", "next": f"/r/{round.id}"})
+    assert response.status_code == 303
+    round = fresh(round)
+    assert round.submission_deadline == dt.datetime(2026, 3, 4, 9, 0)  # unchanged
+    assert round.review_deadline == dt.datetime(2026, 3, 20, 0, 30)
+
+
+def test_the_submission_deadline_is_fixed_once_reviewing_started(client, auth, reviewing_round):
+    people, round = reviewing_round, reviewing_round["round"]
+    auth.login(people[FACILITATOR])
+    response = client.post(f"/r/{round.id}/deadlines", data={
+        "submission_deadline": "2026-03-12T09:00", "review_deadline": "2026-03-13T09:00"})
+    assert response.status_code == 422
+    assert "submission deadline is fixed" in html(response).get_text()
+
+
+def test_a_draft_can_be_discarded_but_not_a_published_round(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    draft = make_round(people["circle"], people[FACILITATOR], publish=False)
+    published = make_round(people["circle"], people[FACILITATOR])
+    auth.login(people[FACILITATOR])
+    response = client.post(f"/r/{published.id}/discard", follow_redirects=True)
+    assert "cannot be deleted" in notices_text(response)
+    response = client.post(f"/r/{draft.id}/discard")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/c/{people['circle'].slug}/reviews")
+    with db.database.connection_context():
+        assert ReviewRound.get_or_none(ReviewRound.id == draft.id) is None
+        assert ReviewRound.get_or_none(ReviewRound.id == published.id) is not None
+
+
+# ---- the board ----------------------------------------------------------------------------------
+
+def test_the_board_shows_each_reviews_status_and_overdue_work(client, auth, reviewing_round):
+    people, round = reviewing_round, reviewing_round["round"]
+    ana, ben = people["ana"], people["ben"]
+    with db.database.connection_context():
+        done = assignment(round, ana, ben)
+        submit_review(done, review_data(done.round))
+        rate_review(Review.get(Review.assignment == done.id), ben, 4)
+        drafting = assignment(round, ben, ana)
+        save_review_draft(drafting, {"what_works": "So far so good"})
+    auth.login(people[FACILITATOR])
+    page = html(client.get(f"/r/{round.id}/board"))
+    board = page.select_one(f"#board-{round.id}")
+    assert board["hx-get"] == f"/r/{round.id}/board" and board["hx-trigger"] == "every 30s"
+    headers = [th.contents[0].strip() for th in board.select("thead th")]
+    assert headers == ["Author", "Ana Learner", "Ben Learner", "Cai Learner"]
+    cell = page.select_one(f"#assignment-{done.id}")
+    assert "status-submitted" in cell["class"] and "submitted" in cell.get_text() and "rated 4/5" in cell.get_text()
+    row = cell.find_parent("tr")
+    assert row.th.get_text(" ", strip=True).startswith("Ben Learner")
+    assert "draft" in page.select_one(f"#assignment-{drafting.id}").get_text()
+    assert "overdue" not in board.select_one("tbody").get_text()
+    counts = board.select_one("ul.counts").get_text(" ", strip=True)
+    assert "3 submitted" in counts and "1 draft" in counts and "1 submitted on time" in counts
+
+    clock.advance(days=3)  # past the review deadline
+    fragment = html(client.get(f"/r/{round.id}/board", headers=HTMX))
+    assert fragment.find("html") is None and fragment.find("section")["id"] == f"board-{round.id}"
+    late_cell = fragment.select_one(f"#assignment-{drafting.id}")
+    assert "overdue" in late_cell["class"] and "overdue" in late_cell.get_text()
+    assert "overdue" not in fragment.select_one(f"#assignment-{done.id}")["class"]
+    assert len(fragment.select("td.overdue")) == 5
+
+
+def test_the_board_shows_shortfalls_and_missing_work(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR], reviews_per_submission=3)
+    with db.database.connection_context():
+        submit(round, people["ana"], body="Alone")
+        submit(round, people["ben"], body="Two of us")
+    clock.advance(days=2, minutes=1)
+    auth.login(people[FACILITATOR])
+    page = html(client.get(f"/r/{round.id}/board"))
+    notes = page.select_one(".allocation-notes")
+    assert notes is not None and notes.li.get_text()
+    assert fresh(round).shortfalls
+    missing = page.find("h3", string="Not submitted").find_next("p").get_text()
+    assert "Cai Learner" in missing and "Member" in missing and "Ana Learner" not in missing
+
+    # Making up a shortfall by hand: one more reviewer for Ana's work.
+    with db.database.connection_context():
+        work = Submission.get(Submission.author == people["ana"].id)
+    row = page.select_one(f"#board-submission-{work.id}")
+    link = row.select_one(f"a[href='/r/{round.id}/submissions/{work.id}/add-reviewer']")
+    assert link.get_text().startswith("add a reviewer") and "1 of 3 reviewers" in row.get_text()
+    form = html(client.get(link["href"]))
+    assert "Ana Learner (@ana)" not in [o.get_text() for o in form.select("#reviewer option")]
+    assert client.post(link["href"], data={"reviewer": people["ana"].id}).status_code == 422
+    response = client.post(link["href"], data={"reviewer": people["cai"].id})
+    assert response.status_code == 303
+    with db.database.connection_context():
+        assert Assignment.select().where((Assignment.submission == work.id)
+                                         & (Assignment.reviewer == people["cai"].id)).exists()
+        notice = Notice.get(Notice.user == people["cai"].id)
+    assert notice.url == f"/r/{round.id}"
+
+
+def test_swapping_a_reviewer(client, auth, reviewing_round, make_user, add_member):
+    people, round = reviewing_round, reviewing_round["round"]
+    ana, ben = people["ana"], people["ben"]
+    with db.database.connection_context():
+        target = assignment(round, ana, ben)
+    url = f"/r/{round.id}/assignments/{target.id}/swap"
+    auth.login(people[FACILITATOR])
+    page = html(client.get(url))
+    choices = [o.get_text() for o in page.select("#reviewer option")]
+    assert "Ben Learner (@ben)" not in choices and "Ana Learner (@ana)" not in choices
+    assert "Member (@member)" in choices
+
+    response = client.post(url, data={"reviewer": people[MEMBER].id})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/r/{round.id}/board")
+    with db.database.connection_context():
+        assert Assignment.get_by_id(target.id).reviewer_id == people[MEMBER].id
+        assert Notice.select().where(Notice.user == people[MEMBER].id).count() == 1
+
+    # Someone not offered (the author) is refused with the form kept.
+    response = client.post(url, data={"reviewer": ben.id})
+    assert response.status_code == 422
+    assert "Choose a member of the circle" in html(response).select_one("#reviewer-error").get_text()
+
+
+def test_a_started_draft_is_discarded_only_when_confirmed(client, auth, reviewing_round):
+    people, round = reviewing_round, reviewing_round["round"]
+    with db.database.connection_context():
+        target = assignment(round, people["ana"], people["ben"])
+        save_review_draft(target, {"what_works": "Half a thought"})
+    url = f"/r/{round.id}/assignments/{target.id}/swap"
+    auth.login(people[FACILITATOR])
+    response = client.post(url, data={"reviewer": people[MEMBER].id})
+    assert response.status_code == 422
+    page = html(response)
+    assert "started a draft" in page.select_one("#discard_draft-error").get_text()
+    assert page.select_one("#reviewer option[selected]")["value"] == str(people[MEMBER].id)
+    response = client.post(url, data={"reviewer": people[MEMBER].id, "discard_draft": "y"})
+    assert response.status_code == 303
+    with db.database.connection_context():
+        assert Review.get_or_none(Review.assignment == target.id) is None
+
+
+def test_a_submitted_review_cannot_be_swapped(client, auth, reviewing_round):
+    people, round = reviewing_round, reviewing_round["round"]
+    with db.database.connection_context():
+        target = assignment(round, people["ana"], people["ben"])
+        submit_review(target, review_data(target.round))
+    url = f"/r/{round.id}/assignments/{target.id}/swap"
+    auth.login(people[FACILITATOR])
+    page = html(client.get(url))
+    assert "stays with Ana Learner" in page.get_text() and page.select_one("#reviewer") is None
+    board = html(client.get(f"/r/{round.id}/board"))
+    assert board.select_one(f"#assignment-{target.id} a[href='{url}']") is None
+    response = client.post(url, data={"reviewer": people[MEMBER].id})
+    assert response.status_code == 422
+    assert "stays with Ana Learner" in html(response).get_text()
+    with db.database.connection_context():
+        assert Assignment.get_by_id(target.id).reviewer_id == people["ana"].id
+    assert client.get(f"/r/{round.id}/assignments/999999/swap").status_code == 404
+
+
+def test_nudge_reminds_everyone_with_pending_work(client, auth, reviewing_round):
+    people, round = reviewing_round, reviewing_round["round"]
+    with db.database.connection_context():
+        for reviewer in (people["ana"],):
+            for a in Assignment.select().where((Assignment.round == round.id) & (Assignment.reviewer == reviewer.id)):
+                a.round = round
+                submit_review(a, review_data(round))
+    auth.login(people[FACILITATOR])
+    button = html(client.get(f"/r/{round.id}/board")).select_one(f"form[action='/r/{round.id}/nudge']")
+    data = {field["name"]: field["value"] for field in button.select("input[type=hidden]")}
+    response = client.post(f"/r/{round.id}/nudge", data=data, follow_redirects=True)
+    assert "Reminded 2 people." in notices_text(response)
+    with db.database.connection_context():
+        reminded = {n.user_id for n in Notice.select()}
+        assert reminded == {people["ben"].id, people["cai"].id}
+        assert all(n.url == f"/r/{round.id}" for n in Notice.select())
+    # A double click reminds nobody twice.
+    response = client.post(f"/r/{round.id}/nudge", data=data, follow_redirects=True)
+    assert "already sent" in notices_text(response)
+    with db.database.connection_context():
+        assert Notice.select().count() == 2
+
+
+def test_csv_export_for_facilitators(client, auth, reviewing_round):
+    people, round = reviewing_round, reviewing_round["round"]
+    with db.database.connection_context():
+        done = assignment(round, people["ana"], people["ben"])
+        submit_review(done, review_data(done.round, level=2))
+        rate_review(Review.get(Review.assignment == done.id), people["ben"], 5, "Very useful")
+    auth.login(people[FACILITATOR])
+    response = client.get(f"/r/{round.id}/export.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="round-{round.id}-reviews.csv"'
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["author", "submission_late", "reviewer", "reviewer_label", "status", "submitted_at",
+                       "Clarity (1-3)", "helpfulness (1-5)", "helpfulness_note", "flagged", "hidden"]
+    assert len(rows) == 7
+    line = next(r for r in rows[1:] if r[0] == "ben" and r[2] == "ana")
+    assert line[4] == "submitted" and line[6] == "3" and line[7] == "5" and line[8] == "Very useful"
+    auth.login(people[MEMBER])
+    assert client.get(f"/r/{round.id}/export.csv").status_code == 403
+
+
+def test_hiding_a_flagged_review_and_showing_it_again(client, auth, reviewing_round):
+    people, round = reviewing_round, reviewing_round["round"]
+    with db.database.connection_context():
+        done = assignment(round, people["ana"], people["ben"])
+        review = submit_review(done, review_data(done.round))
+        review = Review.get_by_id(review.id)
+        flag_review(review, people["ben"], "It mocks my spelling.")
+    auth.login(people[FACILITATOR])
+    cell = html(client.get(f"/r/{round.id}/board")).select_one(f"#assignment-{done.id}")
+    assert "flagged" in cell.get_text()
+    assert cell.find("form")["action"] == f"/reviews/{review.id}/hide"
+
+    response = client.post(f"/reviews/{review.id}/hide", data={"next": f"/r/{round.id}/board"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/r/{round.id}/board")
+    with db.database.connection_context():
+        assert Review.get_by_id(review.id).hidden_by_id == people[FACILITATOR].id
+    cell = html(client.get(f"/r/{round.id}/board")).select_one(f"#assignment-{done.id}")
+    assert "hidden" in cell.get_text() and cell.find("form")["action"] == f"/reviews/{review.id}/unhide"
+
+    assert client.post(f"/reviews/{review.id}/unhide").status_code == 303
+    with db.database.connection_context():
+        assert Review.get_by_id(review.id).hidden_at is None
+    assert client.post("/reviews/999999/hide").status_code == 404
+    auth.login(people["ben"])
+    assert client.post(f"/reviews/{review.id}/hide").status_code == 403
+
+
+# ---- notices ------------------------------------------------------------------------------------
+
+def test_notices_page_marks_unread_and_marks_all_read(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    ana = people["ana"]
+    with db.database.connection_context():
+        Notice.send([ana], "Older news", "/c/x")
+        clock.advance(minutes=5)
+        Notice.send([ana], "Reminder: “Essay one” is waiting for your submission.", "/r/1")
+        Notice.send([ana], "Off-site", "https://evil.example/")
+        Notice.send([people["ben"]], "Not for Ana")
+        Notice.mark_read(ana, [Notice.get(Notice.text == "Older news").id])
+    auth.login(ana)
+    page = html(client.get("/notices"))
+    items = page.select("#notice-list li")
+    assert [li.get_text(" ", strip=True).split(" ")[0] for li in items] == ["new", "new", "Older"]
+    assert len(page.select("#notice-list li.unread")) == 2
+    assert "Not for Ana" not in page.get_text()
+    assert page.find("a", string="Off-site") is None  # a link that leaves the site is not a link
+    assert page.find("a", string="Reminder: “Essay one” is waiting for your submission.")["href"] == "/r/1"
+
+    response = client.post("/notices/read")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/notices")
+    page = html(client.get("/notices"))
+    assert page.select("#notice-list li.unread") == []
+    with db.database.connection_context():
+        assert Notice.select().where((Notice.user == people["ben"].id) & Notice.read_at.is_null()).count() == 1
+
+
+# ---- who may do what ----------------------------------------------------------------------------
+
+ROLES = ("anonymous", "outsider", MEMBER, FACILITATOR, OWNER, "admin")
+OK, LOGIN = "ok", "login"
+# (public, private) outcome per role.
+MANAGERS = {"anonymous": (LOGIN, 404), "outsider": (403, 404), MEMBER: (403, 403), FACILITATOR: (OK, OK),
+            OWNER: (OK, OK), "admin": (403, 403)}
+CIRCLE_PEOPLE = {**MANAGERS, MEMBER: (OK, OK), "admin": (OK, OK)}
+SIGNED_IN = {role: (LOGIN, LOGIN) if role == "anonymous" else (OK, OK) for role in ROLES}
+
+ROUTES = [
+    ("GET", "/c/{slug}/reviews", None, CIRCLE_PEOPLE),
+    ("GET", "/c/{slug}/reviews/new", None, MANAGERS),
+    ("POST", "/c/{slug}/reviews/new", {}, MANAGERS),
+    ("GET", "/r/{round}/settings", None, MANAGERS),
+    ("POST", "/r/{round}/settings", {}, MANAGERS),
+    ("POST", "/r/{round}/discard", {}, MANAGERS),
+    ("GET", "/r/{round}/rubric", None, MANAGERS),
+    ("POST", "/r/{round}/rubric/criteria", {}, MANAGERS),
+    ("GET", "/r/{round}/rubric/criteria/{criterion}", None, MANAGERS),
+    ("GET", "/r/{round}/rubric/criteria/{criterion}/edit", None, MANAGERS),
+    ("POST", "/r/{round}/rubric/criteria/{criterion}", {}, MANAGERS),
+    ("POST", "/r/{round}/rubric/criteria/{criterion}/move", {"direction": "down"}, MANAGERS),
+    ("POST", "/r/{round}/rubric/criteria/{criterion}/remove", {}, MANAGERS),
+    ("POST", "/r/{round}/rubric/copy", {}, MANAGERS),
+    ("POST", "/r/{round}/publish", {}, MANAGERS),
+    ("POST", "/r/{round}/start-reviewing", {}, MANAGERS),
+    ("POST", "/r/{round}/close", {}, MANAGERS),
+    ("GET", "/r/{round}/deadlines", None, MANAGERS),
+    ("POST", "/r/{round}/deadlines", {}, MANAGERS),
+    ("GET", "/r/{round}/board", None, MANAGERS),
+    ("GET", "/r/{round}/assignments/{assignment}/swap", None, MANAGERS),
+    ("POST", "/r/{round}/assignments/{assignment}/swap", {}, MANAGERS),
+    ("GET", "/r/{round}/submissions/{submission}/add-reviewer", None, MANAGERS),
+    ("POST", "/r/{round}/submissions/{submission}/add-reviewer", {}, MANAGERS),
+    ("POST", "/r/{round}/nudge", {}, MANAGERS),
+    ("GET", "/r/{round}/export.csv", None, MANAGERS),
+    ("POST", "/reviews/{review}/hide", {}, MANAGERS),
+    ("POST", "/reviews/{review}/unhide", {}, MANAGERS),
+    ("GET", "/notices", None, SIGNED_IN),
+    ("POST", "/notices/read", {}, SIGNED_IN),
+]
+
+
+def outcome(response):
+    if response.status_code in (301, 302, 303) and "/login" in response.headers["Location"]:
+        return LOGIN
+    if response.status_code in (200, 303, 422):
+        return OK
+    return response.status_code
+
+
+@pytest.fixture
+def matrix_world(frozen_clock, roles, make_user, add_member):
+    """Per visibility: a circle with every role and a round in reviewing, with a criterion and a review."""
+    def build(visibility):
+        people = roles(visibility)
+        circle = people["circle"]
+        for name in ("ana", "ben"):
+            people[name] = make_user(name)
+            add_member(circle, people[name], MEMBER)
+        round = make_round(circle, people[FACILITATOR], reviews_per_submission=1)
+        with db.database.connection_context():
+            for author in (people["ana"], people["ben"], people[MEMBER]):
+                submit(round, author, body="Work")
+            round.start_reviewing_now(now=clock.now())
+            first = Assignment.select().where(Assignment.round == round.id).order_by(Assignment.id).first()
+            first.round = round
+            review = save_review_draft(first, {"what_works": "Draft"})
+            ids = {"slug": circle.slug, "round": round.id, "criterion": round.rubric()[0].id,
+                   "assignment": first.id, "review": review.id, "submission": first.submission_id}
+        return people, ids
+    return build
+
+
+@pytest.mark.parametrize("visibility", [PUBLIC, PRIVATE])
+def test_role_matrix_for_every_facilitator_route(client, auth, matrix_world, visibility):
+    people, ids = matrix_world(visibility)
+    column = 0 if visibility == PUBLIC else 1
+    failures = []
+    # Refused roles first, so the allowed ones act on the world as it was built.
+    order = sorted(ROLES, key=lambda role: MANAGERS[role][column] == OK)
+    for method, pattern, data, policy in ROUTES:
+        url = pattern.format(**ids)
+        for role in order:
+            if role == "anonymous":
+                auth.logout()
+            else:
+                auth.login(people[role])
+            response = client.open(url, method=method, data=data)
+            expected = policy[role][column]
+            if outcome(response) != expected:
+                failures.append(f"{method} {url} as {role}: {response.status_code}, expected {expected}")
+    assert failures == []
+
+
+def test_forms_carry_their_csrf_token(csrf_app, client, auth, frozen_clock, circle_people):
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR], publish=False)
+    auth.login(people[FACILITATOR])
+    page = html(client.get(f"/r/{round.id}/rubric"))
+    add = page.select_one(f"#rubric-{round.id}-new form")
+    data = {field["name"]: field.get("value", "") for field in add.select("input[type=hidden]")}
+    data.update(criterion_form("new-criterion"))
+    assert client.post(f"/r/{round.id}/rubric/criteria", data=data).status_code == 303
+    assert client.post(f"/r/{round.id}/rubric/criteria", data=criterion_form("new-criterion")).status_code == 400
+    assert rubric_names(round) == ["Clarity", "Sources"]
+
+
+def test_drafts_do_not_exist_for_members(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    draft = make_round(people["circle"], people[FACILITATOR], publish=False)
+    for role in (MEMBER, "admin"):
+        auth.login(people[role])
+        assert client.get(f"/r/{draft.id}/rubric").status_code == 404
+        assert client.post(f"/r/{draft.id}/publish").status_code == 404
+    auth.login(people[FACILITATOR])
+    assert client.get(f"/r/{draft.id}/rubric").status_code == 200
+    assert client.get("/r/999999/board").status_code == 404

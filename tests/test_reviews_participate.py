@@ -1,0 +1,708 @@
+"""Taking part in a review round through the web: the round page in every phase, submitting and
+editing work, writing a review (autosave, drafts past deadlines, submit), reading results, rating,
+flagging, the revision plan, and who may open each participant route.
+"""
+import datetime as dt
+
+import pytest
+
+from learncircle import clock, db
+from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC
+from learncircle.notices.models import Notice
+from learncircle.reviews.models import Assignment, Review, ReviewRound, Submission, SubmissionVersion
+from learncircle.reviews.reviewing import rate_review, save_review_draft, submit_review
+from learncircle.reviews.submitting import submit
+from tests.conftest import html
+
+GOOD = "The argument is easy to follow and every claim has an example."
+BETTER = "Cut the second paragraph: it repeats the first and hides your best point."
+HX = {"HX-Request": "true"}
+
+
+# ---- building rounds ----------------------------------------------------------------------------
+
+@pytest.fixture
+def world(app, frozen_clock, make_user, make_circle, add_member):
+    """A circle with its owner, a facilitator and four members (ana in Berlin's time zone)."""
+    owner = make_user("olga", display_name="Olga Owner")
+    circle = make_circle(owner)
+    facilitator = make_user("fred", display_name="Fred Facilitator")
+    add_member(circle, facilitator, FACILITATOR)
+    members = [make_user(name, display_name=name.title() + " Learner",
+                         timezone="Europe/Berlin" if name == "ana" else "UTC")
+               for name in ("ana", "ben", "cai", "dee")]
+    for member in members:
+        add_member(circle, member, MEMBER)
+    yield {"circle": circle, "owner": owner, "facilitator": facilitator, "members": members,
+           "outsider": make_user("otto")}
+    if not db.database.is_closed():
+        db.database.close()
+
+
+def settings(**overrides):
+    now = clock.now()
+    data = dict(title="Essay one", brief="Write **500** words on a tool you use.", submission_format="text",
+                reviews_per_submission=2, reviewer_pool="submitters", anonymity="reviewers_hidden",
+                submission_deadline=now + dt.timedelta(days=2), review_deadline=now + dt.timedelta(days=5),
+                accept_late=True, results_release="as_arrive", min_prompt_length=20)
+    data.update(overrides)
+    return data
+
+
+def new_round(circle, by, publish=True, **overrides):
+    round = ReviewRound.create_round(circle=circle, created_by=by, data=settings(**overrides))
+    round.add_criterion({"name": "Clarity", "description": "Can a newcomer follow it?", "kind": "scale",
+                         "levels": ["Hard to follow", "Mostly clear", "Crystal clear"]})
+    round.add_criterion({"name": "Sources", "kind": "comments"})
+    if publish:
+        round.publish()
+    return round
+
+
+def fresh(round):
+    return ReviewRound.get_by_id(round.id)
+
+
+def assignment_of(round, reviewer, author=None):
+    query = Assignment.select().join(Submission).where((Assignment.round == round) & (Assignment.reviewer == reviewer))
+    if author is not None:
+        query = query.where(Submission.author == author)
+    return query.first()
+
+
+def review_form(round, level=3, good=GOOD, better=BETTER, clarity_comment="Clear headings.",
+                sources_comment="Cite the manual."):
+    clarity, sources = round.rubric()
+    data = {"what_works": good, "could_be_better": better, f"comment-{clarity.id}": clarity_comment,
+            f"comment-{sources.id}": sources_comment}
+    if level is not None:
+        data[f"level-{clarity.id}"] = str(level)
+    return data
+
+
+def domain_review(round, level=2):
+    clarity, sources = round.rubric()
+    return {"what_works": GOOD, "could_be_better": BETTER, "levels": {clarity.id: level},
+            "comments": {clarity.id: "Clear headings.", sources.id: "Cite the manual."}}
+
+
+def text(response):
+    return " ".join(html(response).get_text(" ").split())
+
+
+def reviewing_round(world, **overrides):
+    """ana, ben and cai submitted; reviewing has started (each reviews the other two)."""
+    ana, ben, cai, _ = world["members"]
+    round = new_round(world["circle"], world["facilitator"], **overrides)
+    for person in (ana, ben, cai):
+        submit(round, person, body=f"# Work by {person.username}\n\nMy essay.")
+    round.start_reviewing_now()
+    return fresh(round)
+
+
+# ---- the round page -----------------------------------------------------------------------------
+
+def test_the_round_page_says_what_each_person_should_do_in_each_phase(world, client, auth):
+    ana, ben, cai, dee = world["members"]
+    round = new_round(world["circle"], world["facilitator"])
+    url = f"/r/{round.id}"
+
+    auth.login(ana)
+    page = client.get(url)
+    assert page.status_code == 200
+    seen = text(page)
+    # Ana lives in Berlin: the deadline (Wed 4 Mar, 09:00 UTC) is shown in her zone, with the time left.
+    assert "Open for submissions" in seen
+    assert "Submissions close Wed 04 Mar 2026, 10:00 CET — in 2 d" in seen
+    box = html(page).select_one(".expectation")
+    assert "Submit your work before the deadline." in box.get_text()
+    assert box.find("a")["href"] == f"/r/{round.id}/submission"
+    assert html(page).find(id=f"round-{round.id}-manage") is None  # not a manager
+    assert "500" in html(page).find("strong").get_text()  # the brief, rendered
+
+    auth.login(world["facilitator"])
+    page = client.get(url)
+    assert html(page).find(id=f"round-{round.id}-manage") is not None
+    assert html(page).select_one(".expectation") is None  # running the round, not expected to submit
+
+    for person in (ana, ben, cai):
+        submit(round, person, body=f"Work by {person.username}")
+    auth.login(ana)
+    assert "Submitted. You can change it until the deadline." in text(client.get(url))
+
+    clock.advance(days=2)  # the submission deadline passes: the page allocates reviewers
+    assert fresh(round).allocated_at is None
+    page = client.get(url)
+    assert fresh(round).allocated_at is not None
+    seen = text(page)
+    assert "Reviewing" in seen and "Reviews are due Sat 07 Mar 2026, 10:00 CET — in 3 d" in seen
+    box = html(page).select_one(".expectation")
+    assert "You have 2 reviews to finish." in box.get_text()
+    first = assignment_of(round, ana)
+    assert box.find("a")["href"] == f"/a/{first.id}"
+    tasks = html(page).find(id=f"round-{round.id}-tasks").find_parent("section")
+    assert [a["href"] for a in tasks.select("a.title")] == sorted(
+        f"/a/{a.id}" for a in Assignment.select().where((Assignment.round == round) & (Assignment.reviewer == ana)))
+    assert tasks.get_text().count("Not started") == 2
+
+    auth.login(dee)  # did not submit: late work is still welcome
+    assert "late submissions are still accepted" in html(client.get(url)).select_one(".expectation").get_text()
+
+    for a in Assignment.select().where(Assignment.round == round):
+        submit_review(a, domain_review(round))
+    auth.login(ana)
+    page = client.get(url)
+    box = html(page).select_one(".expectation")
+    mine = Submission.get((Submission.round == round) & (Submission.author == ana))
+    assert "ready to read" in box.get_text() and box.find("a")["href"] == f"/s/{mine.id}"
+    assert text(page).count("Submitted") >= 2
+
+    clock.advance(days=3)
+    seen = text(client.get(url))
+    assert "Closed" in seen and "Reviews were due Sat 07 Mar 2026, 10:00 CET" in seen
+
+
+def test_reviewers_see_how_helpful_their_reviews_were_on_the_round_page(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    review = submit_review(assignment_of(round, ben, author=ana), domain_review(round))
+    rate_review(review, ana, 4, "The second point changed my plan.")
+    auth.login(ben)
+    assert "The author found it 4 out of 5 helpful: “The second point changed my plan.”" in text(
+        client.get(f"/r/{round.id}"))
+
+
+def test_a_draft_round_is_hidden_from_members(world, client, auth):
+    round = new_round(world["circle"], world["facilitator"], publish=False)
+    auth.login(world["members"][0])
+    assert client.get(f"/r/{round.id}").status_code == 404
+    auth.login(world["owner"])
+    page = client.get(f"/r/{round.id}")
+    assert page.status_code == 200 and "Draft" in text(page)
+
+
+# ---- submitting ---------------------------------------------------------------------------------
+
+def test_text_submission_is_checked_and_what_was_typed_is_kept(world, client, auth):
+    ana = world["members"][0]
+    round = new_round(world["circle"], world["facilitator"])
+    auth.login(ana)
+    url = f"/r/{round.id}/submission"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert html(page).find("textarea", attrs={"name": "body"}) is not None
+    assert html(page).find("input", attrs={"name": "link"}) is None  # a text round asks for no link
+
+    page = client.post(url, data={"body": "   ", "form_key": "k1"})
+    assert page.status_code == 422
+    assert html(page).select_one("#submission-body-error").get_text() == "Write your submission."
+
+    too_long = "x" * 50_001
+    page = client.post(url, data={"body": too_long, "form_key": "k2"})
+    assert page.status_code == 422
+    assert html(page).find("textarea", attrs={"name": "body"}).get_text().strip() == too_long
+    assert "under 50,000 characters" in html(page).select_one("#submission-body-error").get_text()
+    assert Submission.select().count() == 0
+
+
+def test_link_submission_is_checked_and_kept(world, client, auth):
+    ana = world["members"][0]
+    round = new_round(world["circle"], world["facilitator"], submission_format="both")
+    auth.login(ana)
+    url = f"/r/{round.id}/submission"
+    page = client.post(url, data={"body": "My *essay*", "link": "javascript:alert(1)", "form_key": "k1"})
+    assert page.status_code == 422
+    doc = html(page)
+    assert doc.find("input", attrs={"name": "link"})["value"] == "javascript:alert(1)"
+    assert doc.find("input", attrs={"name": "link"})["aria-invalid"] == "true"
+    assert doc.select_one("#submission-link-error").get_text() == (
+        "Give a web address starting with https:// or http://.")
+    assert doc.find("textarea", attrs={"name": "body"}).get_text().strip() == "My *essay*"
+
+    page = client.post(url, data={"body": "My *essay*", "link": "https://example.org/essay", "form_key": "k2"})
+    assert page.status_code == 303
+    latest = Submission.get().latest_version()
+    assert (latest.body, latest.link) == ("My *essay*", "https://example.org/essay")
+    preview = html(client.get(url)).find(id="reviewers-see-title").find_parent("section")
+    assert preview.find("a", href="https://example.org/essay") is not None and preview.find("em").get_text() == "essay"
+
+    link_round = new_round(world["circle"], world["facilitator"], submission_format="link")
+    page = client.get(f"/r/{link_round.id}/submission")
+    assert html(page).find("textarea", attrs={"name": "body"}) is None
+    page = client.post(f"/r/{link_round.id}/submission", data={"link": "", "form_key": "k3"})
+    assert page.status_code == 422 and "Give the link to your work." in text(page)
+
+
+def test_each_save_is_a_version_and_earlier_versions_stay_readable(world, client, auth):
+    ana = world["members"][0]
+    round = new_round(world["circle"], world["facilitator"])
+    auth.login(ana)
+    url = f"/r/{round.id}/submission"
+    first = client.post(url, data={"body": "First try", "form_key": "a"})
+    assert first.status_code == 303 and first.headers["Location"] == url
+    assert "Saved as version 1." in text(client.get(url))
+    clock.advance(hours=1)
+    client.post(url, data={"body": "Second, **better** try", "form_key": "b"})
+    page = client.get(url)
+    assert "Saved as version 2." in text(page)
+    doc = html(page)
+    assert doc.find("textarea", attrs={"name": "body"}).get_text().strip() == "Second, **better** try"
+    preview = doc.find(id="reviewers-see-title").find_parent("section")
+    assert preview.find("strong").get_text() == "better" and "Version 2" in preview.get_text()
+    versions = doc.find(id="versions-title").find_parent("section")
+    assert [a.get_text() for a in versions.find_all("a")] == ["Version 2", "Version 1"]
+
+    old = client.get(f"{url}?version=1")
+    assert old.status_code == 200
+    assert "First try" in html(old).find(id="version-shown-title").find_parent("section").get_text()
+    assert client.get(f"{url}?version=7").status_code == 404
+    assert client.get(f"{url}?version=x").status_code == 404
+
+    # The same form sent twice (a double click) stores one version.
+    again = client.post(url, data={"body": "Second, **better** try", "form_key": "b"})
+    assert again.status_code == 303
+    assert SubmissionVersion.select().count() == 2
+
+
+def test_a_late_submission_is_announced_and_marked(world, client, auth):
+    ana, ben, cai, dee = world["members"]
+    round = new_round(world["circle"], world["facilitator"])
+    for person in (ana, ben, cai):
+        submit(round, person, body="On time")
+    clock.advance(days=2, hours=1)
+    auth.login(dee)
+    url = f"/r/{round.id}/submission"
+    page = client.get(url)
+    assert "Late" in html(page).select_one("#submission-late").get_text()
+    assert html(page).find("button", string="Submit late") is not None
+    assert client.post(url, data={"body": "Sorry, late!", "form_key": "x"}).status_code == 303
+    assert "Saved as version 1, marked late: the deadline had passed." in text(client.get(url))
+    assert Submission.get(Submission.author == dee).is_late
+    # Once submitted late it cannot change; the page says so and keeps what was typed.
+    page = client.post(url, data={"body": "Edited after the deadline", "form_key": "y"})
+    assert page.status_code == 422
+    assert "can no longer change" in html(page).select_one(".notice.error").get_text()
+    assert html(page).find("textarea", attrs={"name": "body"}).get_text().strip() == "Edited after the deadline"
+
+    strict = new_round(world["circle"], world["facilitator"], accept_late=False)
+    clock.advance(days=2, hours=1)
+    page = client.post(f"/r/{strict.id}/submission", data={"body": "Too late", "form_key": "z"})
+    assert page.status_code == 422 and "does not accept late submissions" in text(page)
+    assert html(page).find("textarea", attrs={"name": "body"}).get_text().strip() == "Too late"
+
+
+def test_nobody_reads_anothers_work_before_being_allocated_to_it(world, client, auth):
+    ana, ben, cai, dee = world["members"]
+    round = new_round(world["circle"], world["facilitator"], reviews_per_submission=1)
+    for person in (ana, ben, cai, dee):
+        submit(round, person, body=f"Secret work of {person.username}")
+    anas = Submission.get(Submission.author == ana)
+    auth.login(ben)
+    assert client.get(f"/s/{anas.id}").status_code == 403
+    assert client.get("/s/999999").status_code == 404
+    auth.login(ana)
+    assert "Secret work of ana" in text(client.get(f"/s/{anas.id}"))
+
+    fresh(round).start_reviewing_now()
+    reviewer = Assignment.get(Assignment.submission == anas).reviewer
+    bystander = next(p for p in (ben, cai, dee) if p.id != reviewer.id)
+    auth.login(reviewer)
+    page = client.get(f"/s/{anas.id}")
+    assert page.status_code == 200 and "Secret work of ana" in text(page)
+    assignment = Assignment.get(Assignment.submission == anas)
+    assert html(page).find("a", href=f"/a/{assignment.id}") is not None
+    auth.login(bystander)
+    assert client.get(f"/s/{anas.id}").status_code == 403
+    assert client.get(f"/a/{assignment.id}").status_code == 403
+
+
+# ---- reviewing ----------------------------------------------------------------------------------
+
+def test_the_review_form_lays_out_the_rubric(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    assignment = assignment_of(round, ben, author=ana)
+    auth.login(ben)
+    page = client.get(f"/a/{assignment.id}")
+    assert page.status_code == 200
+    doc = html(page)
+    clarity, sources = round.rubric()
+    fieldset = doc.find("legend", string="Clarity").find_parent("fieldset")
+    assert "Can a newcomer follow it?" in fieldset.select_one(".hint").get_text()
+    assert [label.get_text(strip=True) for label in fieldset.find_all("label")] == [
+        "Hard to follow", "Mostly clear", "Crystal clear"]
+    assert [i["value"] for i in fieldset.find_all("input", type="radio")] == ["1", "2", "3"]
+    assert doc.find("textarea", attrs={"name": f"comment-{clarity.id}"}) is not None
+    assert doc.find("label", string="Sources") is not None
+    hints = [p.get_text() for p in doc.select(".review-form .hint")]
+    assert sum("At least 20 characters" in hint for hint in hints) == 2
+    form = doc.select_one("form.review-form")
+    assert form["action"] == f"/a/{assignment.id}/submit" and form["hx-post"] == f"/a/{assignment.id}/draft"
+    assert "delay:1s" in form["hx-trigger"]
+    assert form.find("button", formaction=f"/a/{assignment.id}/draft").get_text() == "Save draft"
+    assert "Ana Learner" in doc.find("h1").get_text()  # reviewers hidden from authors, not authors from reviewers
+
+
+def test_autosave_returns_the_status_line_and_stores_the_draft(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    assignment = assignment_of(round, ben, author=ana)
+    auth.login(ben)
+    clock.advance(minutes=62)
+    answer = client.post(f"/a/{assignment.id}/draft", data={"what_works": "Half a thought"}, headers=HX)
+    assert answer.status_code == 200
+    fragment = html(answer)
+    assert fragment.find("html") is None
+    status = fragment.find(id=f"assignment-{assignment.id}-save-status")
+    assert " ".join(status.get_text().split()) == "Draft saved at 10:02."
+    review = Review.get(Review.assignment == assignment)
+    assert review.what_works == "Half a thought" and not review.is_submitted
+
+    # Without JavaScript, "Save draft" saves and comes back to the form, which shows the text.
+    answer = client.post(f"/a/{assignment.id}/draft", data=review_form(round, good="A whole thought"))
+    assert answer.status_code == 303 and answer.headers["Location"] == f"/a/{assignment.id}"
+    page = client.get(f"/a/{assignment.id}")
+    assert "Draft saved at 10:02." in text(page)
+    assert html(page).find("textarea", attrs={"name": "what_works"}).get_text().strip() == "A whole thought"
+    clarity, _ = round.rubric()
+    assert html(page).find("input", attrs={"name": f"level-{clarity.id}", "value": "3"}).has_attr("checked")
+
+    # A request carrying one box changes that box only.
+    client.post(f"/a/{assignment.id}/draft", data={"could_be_better": "Fewer words"}, headers=HX)
+    review = Review.get(Review.assignment == assignment)
+    assert (review.what_works, review.could_be_better) == ("A whole thought", "Fewer words")
+    assert review.responses()[clarity.id].level == 2 and review.responses()[clarity.id].comment == "Clear headings."
+
+    answer = client.post(f"/a/{assignment.id}/draft", data={"what_works": "x" * 10_001}, headers=HX)
+    assert answer.status_code == 422 and "Not saved" in text(answer)
+
+
+def test_drafts_save_after_the_deadline_and_say_the_review_will_be_late(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    assignment = assignment_of(round, ben, author=ana)
+    clock.advance(days=6)
+    auth.login(ben)
+    page = client.get(f"/a/{assignment.id}")
+    assert "it will be marked late" in text(page)
+    answer = client.post(f"/a/{assignment.id}/draft", data={"what_works": "Still thinking"}, headers=HX)
+    assert answer.status_code == 200 and "the review will be marked late" in text(answer)
+    assert Review.get(Review.assignment == assignment).what_works == "Still thinking"
+    assert client.post(f"/a/{assignment.id}/submit", data=review_form(round)).status_code == 303
+    assert "marked late" in text(client.get(f"/a/{assignment.id}"))
+    assert Review.get(Review.assignment == assignment).is_late
+
+
+def test_submitting_an_incomplete_review_keeps_everything_typed(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    assignment = assignment_of(round, ben, author=ana)
+    clarity, sources = round.rubric()
+    auth.login(ben)
+    page = client.post(f"/a/{assignment.id}/submit",
+                       data=review_form(round, level=None, good="Too short", better="Meh",
+                                        clarity_comment="Headings help.", sources_comment="Which manual?"))
+    assert page.status_code == 422
+    doc = html(page)
+    assert doc.find("textarea", attrs={"name": "what_works"}).get_text().strip() == "Too short"
+    assert doc.find("textarea", attrs={"name": "could_be_better"}).get_text().strip() == "Meh"
+    assert doc.find("textarea", attrs={"name": f"comment-{clarity.id}"}).get_text().strip() == "Headings help."
+    assert doc.find("textarea", attrs={"name": f"comment-{sources.id}"}).get_text().strip() == "Which manual?"
+    errors = [p.get_text() for p in doc.select(".field-error")]
+    assert "“What works” needs at least 20 characters (it has 9): say specifically what and why." in errors
+    assert "Choose a level for “Clarity”." in errors
+    assert doc.find("legend", string="Clarity").find_parent("fieldset")["aria-invalid"] == "true"
+    review = Review.get(Review.assignment == assignment)
+    assert not review.is_submitted and review.could_be_better == "Meh"  # the draft was kept
+
+    page = client.post(f"/a/{assignment.id}/submit", data=review_form(round, level=9))
+    assert page.status_code == 422 and "Choose one of the levels." in text(page)
+    assert html(page).find("textarea", attrs={"name": "what_works"}).get_text().strip() == GOOD
+
+
+def test_a_submitted_review_is_read_only(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    assignment = assignment_of(round, ben, author=ana)
+    auth.login(ben)
+    answer = client.post(f"/a/{assignment.id}/submit", data=review_form(round, level=2))
+    assert answer.status_code == 303
+    page = client.get(f"/a/{assignment.id}")
+    doc = html(page)
+    assert "Your review was submitted. Thank you!" in text(page)
+    assert doc.find("textarea") is None and doc.select_one("form.review-form") is None
+    readonly = doc.select_one(".review-readonly").get_text()
+    assert GOOD in readonly and "Mostly clear" in readonly and "Cite the manual." in readonly
+    assert "The author has not rated your review yet." in readonly
+
+    # Sending again changes nothing: a second submit goes back to the review; a draft is refused.
+    assert client.post(f"/a/{assignment.id}/submit", data=review_form(round, good="x" * 30)).status_code == 303
+    refused = client.post(f"/a/{assignment.id}/draft", data={"what_works": "Changed"}, headers=HX)
+    assert refused.status_code == 422 and "can no longer change" in text(refused)
+    assert Review.get(Review.assignment == assignment).what_works == GOOD
+
+
+def test_after_a_manual_close_drafts_save_but_submitting_is_refused(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    assignment = assignment_of(round, ben, author=ana)
+    round.close_now()
+    auth.login(ben)
+    page = client.get(f"/a/{assignment.id}")
+    assert "reviews can no longer be submitted" in text(page)
+    assert html(page).find("button", string="Submit review") is None
+    assert client.post(f"/a/{assignment.id}/draft", data={"what_works": "Kept"}, headers=HX).status_code == 200
+    page = client.post(f"/a/{assignment.id}/submit", data=review_form(round))
+    assert page.status_code == 422
+    assert "A facilitator has closed this round" in html(page).select_one(".notice.error").get_text()
+    assert html(page).find("textarea", attrs={"name": "what_works"}).get_text().strip() == GOOD
+    review = Review.get(Review.assignment == assignment)
+    assert review.what_works == GOOD and not review.is_submitted
+
+
+# ---- results and feedback on feedback -----------------------------------------------------------
+
+def test_results_as_they_arrive(world, client, auth):
+    ana, ben, cai, _ = world["members"]
+    round = new_round(world["circle"], world["facilitator"])
+    for person in (ana, ben, cai):
+        submit(round, person, body="Work")
+    mine = Submission.get(Submission.author == ana)
+    auth.login(ana)
+    page = client.get(f"/s/{mine.id}")
+    assert ("Your reviews will be visible as they arrive, once reviewing starts: Wed 04 Mar 2026, 10:00 CET"
+            in text(page))
+
+    fresh(round).start_reviewing_now()
+    submit_review(assignment_of(round, ben, author=ana), domain_review(round, level=2))
+    save_review_draft(assignment_of(round, cai, author=ana), domain_review(round, level=0))
+    page = client.get(f"/s/{mine.id}")
+    doc = html(page)
+    assert len(doc.select(".review-result")) == 1  # the draft does not show
+    assert "1 of 2 reviews so far" in text(page)
+    table = doc.find(id=lambda value: value and value.startswith("criterion-") and value.endswith("-result")) \
+        .find_parent("section").find("table")
+    rows = [[cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
+            for row in table.tbody.find_all("tr")]
+    assert rows == [["Reviewer " + rows[0][0].split()[-1], "Crystal clear (3 of 3)", "Clear headings."]]
+    assert "Median: Crystal clear" in text(page)
+
+
+def test_results_after_close_wait_and_count_what_arrived(world, client, auth):
+    ana, ben, cai, _ = world["members"]
+    round = reviewing_round(world, results_release="after_close")
+    mine = Submission.get(Submission.author == ana)
+    submit_review(assignment_of(round, ben, author=ana), domain_review(round, level=0))
+    auth.login(ana)
+    page = client.get(f"/s/{mine.id}")
+    seen = text(page)
+    assert "Your reviews will be visible when reviewing closes: Sat 07 Mar 2026, 10:00 CET — in 5 d" in seen
+    assert "1 of 2 reviews has arrived so far." in seen
+    assert html(page).select(".review-result") == [] and GOOD not in seen
+
+    submit_review(assignment_of(round, cai, author=ana), domain_review(round, level=2))
+    clock.advance(days=5)
+    page = client.get(f"/s/{mine.id}")
+    assert len(html(page).select(".review-result")) == 2
+    assert "Median: Hard to follow (1 of 3)" in text(page)  # the lower middle of two: a level someone gave
+    assert html(page).find(id=f"submission-{mine.id}-plan") is not None
+
+
+def test_only_the_author_rates_a_review(world, client, auth):
+    ana, ben, cai, _ = world["members"]
+    round = reviewing_round(world)
+    review = submit_review(assignment_of(round, ben, author=ana), domain_review(round))
+    mine = Submission.get(Submission.author == ana)
+    url = f"/reviews/{review.id}/rate"
+    for person in (ben, cai, world["facilitator"]):
+        auth.login(person)
+        assert client.post(url, data={"helpfulness": "5"}).status_code == 403
+    assert client.post("/reviews/999999/rate", data={"helpfulness": "5"}).status_code == 404
+
+    auth.login(ana)
+    page = client.post(url, data={"helpfulness": "9", "helpfulness_note": "Typed note"})
+    assert page.status_code == 422
+    card = html(page).find(id=f"review-{review.id}")
+    assert card.select_one(".field-error").get_text() == "Choose how helpful it was, from 1 to 5."
+    assert card.find("textarea", attrs={"name": "helpfulness_note"}).get_text().strip() == "Typed note"
+
+    answer = client.post(url, data={"helpfulness": "4", "helpfulness_note": "The second point helped."})
+    assert answer.status_code == 303 and answer.headers["Location"] == f"/s/{mine.id}#review-{review.id}"
+    stored = Review.get_by_id(review.id)
+    assert (stored.helpfulness, stored.helpfulness_note) == (4, "The second point helped.")
+    checked = html(client.get(f"/s/{mine.id}")).find(id=f"review-{review.id}").find("input", checked=True)
+    assert checked["value"] == "4"
+
+    fragment = client.post(url, data={"helpfulness": "5"}, headers=HX)
+    assert fragment.status_code == 200 and html(fragment).find("html") is None
+    assert "You rated it 5 out of 5." in text(fragment)
+    auth.login(ben)
+    assert "The author found your review 5 out of 5 helpful." in text(client.get(f"/a/{review.assignment_id}"))
+
+
+def test_rating_waits_until_the_author_may_read_the_review(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world, results_release="after_close")
+    review = submit_review(assignment_of(round, ben, author=ana), domain_review(round))
+    auth.login(ana)
+    assert client.post(f"/reviews/{review.id}/rate", data={"helpfulness": "5"}).status_code == 403
+    assert client.post(f"/reviews/{review.id}/flag", data={"reason": "Rude"}).status_code == 403
+
+
+def test_the_author_flags_an_unkind_review_once(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    review = submit_review(assignment_of(round, ben, author=ana), domain_review(round))
+    url = f"/reviews/{review.id}/flag"
+    auth.login(ben)
+    assert client.post(url, data={"reason": "Not mine"}).status_code == 403
+    auth.login(ana)
+    page = client.post(url, data={"reason": "   "})
+    assert page.status_code == 422
+    details = html(page).find(id=f"review-{review.id}").find("details")
+    assert details.has_attr("open") and "Say what is unkind" in details.select_one(".field-error").get_text()
+
+    assert client.post(url, data={"reason": "It mocks my accent."}).status_code == 303
+    assert {n.user_id for n in Notice.select()} == {world["owner"].id, world["facilitator"].id}
+    page = client.get(f"/s/{review.assignment.submission_id}")
+    assert "You flagged this review as unkind or unhelpful: “It mocks my accent.”" in text(page)
+    assert client.post(url, data={"reason": "Again"}, headers=HX).status_code == 200
+    assert Notice.select().count() == 2 and Review.get_by_id(review.id).flag_reason == "It mocks my accent."
+
+
+def test_the_author_writes_a_revision_plan(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    submit_review(assignment_of(round, ben, author=ana), domain_review(round))
+    mine = Submission.get(Submission.author == ana)
+    url = f"/s/{mine.id}/plan"
+    auth.login(ben)
+    assert client.post(url, data={"body": "Not my plan"}).status_code == 403
+    auth.login(ana)
+    page = client.post(url, data={"body": "x" * 10_001})
+    assert page.status_code == 422 and "under 10,000" in text(page)
+    answer = client.post(url, data={"body": "1. Shorter *intro*"})
+    assert answer.status_code == 303 and answer.headers["Location"] == f"/s/{mine.id}#submission-{mine.id}-plan"
+    plan = html(client.get(f"/s/{mine.id}")).find(id=f"submission-{mine.id}-plan")
+    assert plan.find("em").get_text() == "intro"
+    fragment = client.post(url, data={"body": "2. More examples"}, headers=HX)
+    assert fragment.status_code == 200 and html(fragment).find("html") is None
+    assert "Plan saved." in text(fragment) and mine.revision_plan().body == "2. More examples"
+    auth.login(world["facilitator"])
+    assert "More examples" in text(client.get(f"/s/{mine.id}"))
+
+
+def test_managers_read_results_with_reviewer_names(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    review = submit_review(assignment_of(round, ben, author=ana), domain_review(round))
+    auth.login(world["owner"])
+    page = client.get(f"/s/{review.assignment.submission_id}")
+    assert "Ben Learner" in html(page).find(id=f"review-{review.id}").get_text()
+    assert html(page).find(id=f"review-{review.id}").find("form") is None  # rating is the author's
+    page = client.get(f"/a/{review.assignment_id}")
+    assert page.status_code == 200 and "Ben Learner's review" in text(page) and html(page).find("textarea") is None
+
+
+def test_every_form_carries_the_token_csrf_protection_asks_for(csrf_app, world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    assignment = assignment_of(round, ben, author=ana)
+    auth.login(ben)
+    form = html(client.get(f"/a/{assignment.id}")).select_one("form.review-form")
+    token = form.find("input", attrs={"name": "csrf_token"})["value"]
+    url = f"/a/{assignment.id}/draft"
+    assert client.post(url, data={"what_works": "No token"}, headers=HX).status_code == 400
+    assert client.post(url, data={"what_works": "With token", "csrf_token": token}, headers=HX).status_code == 200
+    assert Review.get(Review.assignment == assignment).what_works == "With token"
+
+
+# ---- who may open each route --------------------------------------------------------------------
+
+ROLES = ("anonymous", "outsider", MEMBER, FACILITATOR, OWNER, "admin")
+LOGIN, ALLOW = "login", "allow"
+
+
+def _outcome(response):
+    if response.status_code in (302, 303) and "/login" in response.headers.get("Location", ""):
+        return LOGIN
+    if response.status_code in (200, 303, 422):
+        return ALLOW
+    return response.status_code
+
+
+def _expected(route, role, visibility):
+    if role == "anonymous":
+        return LOGIN
+    if role == "outsider":
+        return 403 if visibility == PUBLIC else 404
+    return MATRIX[route].get(role, 403)
+
+
+# Who gets through, per route (member is a circle member who neither wrote nor reviews the work).
+MATRIX = {
+    "round": {MEMBER: ALLOW, FACILITATOR: ALLOW, OWNER: ALLOW, "admin": ALLOW},
+    "my_submission GET": {MEMBER: ALLOW, FACILITATOR: ALLOW, OWNER: ALLOW},
+    "my_submission POST": {MEMBER: ALLOW, FACILITATOR: ALLOW, OWNER: ALLOW},
+    "submission": {FACILITATOR: ALLOW, OWNER: ALLOW},
+    "rate_review": {},
+    "flag_review": {},
+    "revision_plan": {},
+    "review": {FACILITATOR: ALLOW, OWNER: ALLOW},
+    "save_draft": {},
+    "submit_review": {},
+}
+
+
+@pytest.mark.parametrize("visibility", [PUBLIC, PRIVATE])
+def test_who_may_open_each_participant_route(visibility, app, frozen_clock, roles, make_user, add_member, client,
+                                            auth):
+    people = roles(visibility)
+    circle = people["circle"]
+    author, reviewer = make_user("author"), make_user("reviewer")
+    add_member(circle, author)
+    add_member(circle, reviewer)
+    round = new_round(circle, people[FACILITATOR], reviews_per_submission=1)
+    submit(round, author, body="Mine")
+    submit(round, reviewer, body="Theirs")
+    fresh(round).start_reviewing_now()
+    assignment = assignment_of(round, reviewer, author=author)
+    review = submit_review(assignment, domain_review(round))
+    submission = assignment.submission
+    routes = {
+        "round": ("GET", f"/r/{round.id}", None),
+        "my_submission GET": ("GET", f"/r/{round.id}/submission", None),
+        "my_submission POST": ("POST", f"/r/{round.id}/submission", {"body": "", "form_key": ""}),
+        "submission": ("GET", f"/s/{submission.id}", None),
+        "rate_review": ("POST", f"/reviews/{review.id}/rate", {"helpfulness": "3"}),
+        "flag_review": ("POST", f"/reviews/{review.id}/flag", {"reason": "Unkind"}),
+        "revision_plan": ("POST", f"/s/{submission.id}/plan", {"body": "Plan"}),
+        "review": ("GET", f"/a/{assignment.id}", None),
+        "save_draft": ("POST", f"/a/{assignment.id}/draft", {"what_works": "x"}),
+        "submit_review": ("POST", f"/a/{assignment.id}/submit", review_form(round)),
+    }
+    seen, wanted = {}, {}
+    for role in ROLES:
+        if role == "anonymous":
+            auth.logout()
+        else:
+            auth.login(people[role])
+        for route, (method, url, data) in routes.items():
+            seen[route, role] = _outcome(client.open(url, method=method, data=data))
+            wanted[route, role] = _expected(route, role, visibility)
+    assert seen == wanted
+    # The people the work belongs to get through; unknown ids are 404 to them.
+    auth.login(author)
+    for route in ("submission", "rate_review", "flag_review", "revision_plan"):
+        method, url, data = routes[route]
+        assert _outcome(client.open(url, method=method, data=data)) == ALLOW, route
+    auth.login(reviewer)
+    for route in ("review", "save_draft", "submission"):
+        method, url, data = routes[route]
+        assert _outcome(client.open(url, method=method, data=data)) == ALLOW, route
+    for url in ("/r/999999", "/s/999999", "/a/999999", "/r/999999/submission", f"/s/{10**25}", f"/a/{10**25}",
+                f"/r/{10**25}", f"/r/{round.id}/submission?version={10**25}"):
+        assert client.get(url).status_code == 404, url
+    for url in ("/reviews/999999/rate", "/reviews/999999/flag", "/s/999999/plan", "/a/999999/draft",
+                "/a/999999/submit", f"/reviews/{10**25}/rate"):
+        assert client.post(url).status_code == 404
