@@ -6,15 +6,19 @@ Outcomes: ALLOW (the action runs: 2xx, a redirect that is not to the login page,
 LOGIN (sent to log in), 403, 404, and HIDDEN: exactly what the same URL answers for an object that
 does not exist, so a private circle's existence never leaks.
 """
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
 
-from learncircle import create_app, db
+from learncircle import clock, create_app, db
 from learncircle.accounts.models import User
 from learncircle.circles.models import FACILITATOR, MEMBER, PRIVATE, PUBLIC, Circle, Invitation, Membership
 from learncircle.discussions.models import Thread
+from learncircle.reviews import allocating, reviewing
+from learncircle.reviews.models import Assignment, ReviewRound, Submission
+from learncircle.reviews.submitting import submit
 
 ROLES = ("anonymous", "outsider", "member", "facilitator", "owner", "admin")
 ALLOW, LOGIN, HIDDEN = "allow", "login", "hidden"
@@ -41,6 +45,10 @@ INVITERS = policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), membe
 OWNER_ONLY = policy(403, anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), owner=ALLOW)
 AUTHOR_ONLY = policy(403, anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), member=ALLOW)
 SIGNED_IN_ONLY = policy(anonymous=LOGIN)
+ROUND_MEMBERS = policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), admin=403)
+ROUND_MANAGERS = INVITERS  # the circle's facilitators and owner
+AUTHOR_AND_MANAGERS = policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), admin=403)
+DRAFT_MANAGERS = policy(404, anonymous=VISITOR, facilitator=ALLOW, owner=ALLOW)
 ANYONE = policy()
 
 POLICIES = {
@@ -92,7 +100,36 @@ POLICIES = {
     ("discussions.edit_post", "POST"): AUTHOR_ONLY,
     ("discussions.delete_post", "POST"): AUTHOR_ONLY,
     ("discussions.preview", "POST"): SIGNED_IN_ONLY,
+    # Peer review. The member of the world submitted, was allocated one review to write, and has a
+    # submitted review of their own work to read; "peer" wrote that review.
+    ("reviews.notices", "GET"): SIGNED_IN_ONLY,
+    ("reviews.mark_notices_read", "POST"): SIGNED_IN_ONLY,
+    ("reviews.rounds", "GET"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN)),
+    ("reviews.round", "GET"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN)),
+    ("reviews.my_submission", "GET"): ROUND_MEMBERS,
+    ("reviews.my_submission", "POST"): ROUND_MEMBERS,
+    ("reviews.submission", "GET"): AUTHOR_AND_MANAGERS,
+    ("reviews.review", "GET"): AUTHOR_AND_MANAGERS,  # the reviewer; managers read it
+    ("reviews.save_draft", "POST"): AUTHOR_ONLY,  # the reviewer alone
+    ("reviews.submit_review", "POST"): AUTHOR_ONLY,
+    ("reviews.rate_review", "POST"): AUTHOR_ONLY,  # the reviewed author alone
+    ("reviews.flag_review", "POST"): AUTHOR_ONLY,
+    ("reviews.revision_plan", "POST"): AUTHOR_ONLY,
+    **{(endpoint, method): ROUND_MANAGERS for endpoint, method in (
+        ("reviews.new_round", "GET"), ("reviews.new_round", "POST"), ("reviews.round_settings", "GET"),
+        ("reviews.round_settings", "POST"), ("reviews.start_reviewing", "POST"), ("reviews.close_round", "POST"),
+        ("reviews.extend_deadlines", "GET"), ("reviews.extend_deadlines", "POST"), ("reviews.board", "GET"),
+        ("reviews.swap_reviewer", "GET"), ("reviews.swap_reviewer", "POST"), ("reviews.add_reviewer", "GET"),
+        ("reviews.add_reviewer", "POST"), ("reviews.nudge", "POST"), ("reviews.export_csv", "GET"),
+        ("reviews.hide_review", "POST"), ("reviews.unhide_review", "POST"), ("reviews.copy_rubric", "POST"))},
+    # A draft round exists only for the people who manage it.
+    **{(endpoint, method): DRAFT_MANAGERS for endpoint, method in (
+        ("reviews.rubric", "GET"), ("reviews.add_criterion", "POST"), ("reviews.criterion", "GET"),
+        ("reviews.criterion_editor", "GET"), ("reviews.edit_criterion", "POST"),
+        ("reviews.move_criterion", "POST"), ("reviews.remove_criterion", "POST"), ("reviews.publish", "POST"),
+        ("reviews.discard_round", "POST"))},
 }
+DRAFT_ROUTES = {endpoint for (endpoint, method), rule in POLICIES.items() if rule is DRAFT_MANAGERS}
 
 # A form that would pass validation, so an allowed role really performs the action.
 FORMS = {
@@ -111,6 +148,21 @@ FORMS = {
     "discussions.reply": {"body": "A reply.", "form_key": ""},
     "discussions.edit_post": {"body": "Edited."},
     "discussions.preview": {"body": "*preview*"},
+    "reviews.new_round": {"title": "Round two", "brief": "Write.", "submission_format": "text",
+                          "reviews_per_submission": "1", "reviewer_pool": "submitters",
+                          "anonymity": "reviewers_hidden", "submission_deadline": "2031-01-01T10:00",
+                          "review_deadline": "2031-01-08T10:00", "results_release": "as_arrive",
+                          "min_prompt_length": "10", "copy_from": "0"},
+    "reviews.my_submission": {"body": "A better version."},
+    "reviews.add_criterion": {"new-name": "Evidence", "new-kind": "comments"},
+    "reviews.move_criterion": {"direction": "down"},
+    "reviews.copy_rubric": {"source": "{round_id}"},
+    "reviews.swap_reviewer": {"reviewer": "{reviewer}"},
+    "reviews.save_draft": {"what_works": "Draft words."},
+    "reviews.submit_review": {"what_works": "Clear and well argued.", "could_be_better": "One more example."},
+    "reviews.rate_review": {"helpfulness": "4"},
+    "reviews.flag_review": {"reason": "It mocks the work instead of helping."},
+    "reviews.revision_plan": {"body": "I will add an example to every claim."},
 }
 
 
@@ -120,10 +172,10 @@ class World:
     def __init__(self, visibility):
         people = {name: User.register(username=name, email=f"{name}@example.org", password="password123",
                                       is_admin=(name == "admin"))
-                  for name in ("owner", "facilitator", "member", "target", "outsider", "admin")}
+                  for name in ("owner", "facilitator", "member", "target", "peer", "outsider", "admin")}
         circle = Circle.found(owner=people["owner"], name="Matrix Circle", slug="matrix", purpose="Test access.",
                               visibility=visibility)
-        for name, role in (("facilitator", FACILITATOR), ("member", MEMBER), ("target", MEMBER)):
+        for name, role in (("facilitator", FACILITATOR), ("member", MEMBER), ("target", MEMBER), ("peer", MEMBER)):
             joined = Membership.join(user=people[name], circle=circle)
             if role != MEMBER:
                 joined.set_role(role)
@@ -138,8 +190,40 @@ class World:
             "filename": "app.css", "visibility": visibility,
         }
         self.args["target_membership"] = self.args["membership_id"]
+        self.args.update(self.review_round(circle, people))
         self.ghost_args = {**self.args, "slug": "no-such-circle", "thread_id": 999_999, "post_id": 999_999,
-                           "membership_id": 999_999, "invitation_id": 999_999}
+                           "membership_id": 999_999, "invitation_id": 999_999, "round_id": 999_999,
+                           "draft_round_id": 999_999, "criterion_id": 999_999, "draft_criterion_id": 999_999,
+                           "assignment_id": 999_999, "submission_id": 999_999, "review_id": 999_999}
+
+    @staticmethod
+    def review_round(circle, people):
+        """A round in reviewing (the member submitted, reviews someone, and has a review to read) and a draft."""
+        now = clock.now()
+        settings = dict(title="Essays", brief="Write.", submission_format="text", reviews_per_submission=1,
+                        reviewer_pool="submitters", anonymity="reviewers_hidden", accept_late=True,
+                        submission_deadline=now + dt.timedelta(days=2), review_deadline=now + dt.timedelta(days=5),
+                        results_release="as_arrive", min_prompt_length=10)
+        scale = {"name": "Clarity", "kind": "scale", "levels": ["Unclear", "Clear"]}
+        draft = ReviewRound.create_round(circle=circle, created_by=people["facilitator"], data=settings)
+        draft.add_criterion(scale)
+        live = ReviewRound.create_round(circle=circle, created_by=people["facilitator"], data=settings)
+        live.add_criterion(scale)
+        live.publish()
+        for name in ("member", "target", "peer"):
+            submit(live, people[name], body=f"Work by {name}")
+        live.start_reviewing_now()
+        allocating.ensure_allocated(live)
+        own = Submission.get((Submission.round == live) & (Submission.author == people["member"]))
+        of_own = Assignment.get(Assignment.submission == own)
+        criterion = live.rubric()[0]
+        review = reviewing.submit_review(of_own, {"what_works": "Clear and well argued.",
+                                                  "could_be_better": "Add one more example.",
+                                                  "levels": {criterion.id: 1}, "comments": {}})
+        return {"round_id": live.id, "criterion_id": criterion.id, "submission_id": own.id,
+                "assignment_id": Assignment.get((Assignment.round == live) & (Assignment.reviewer == people["member"])).id,
+                "review_id": review.id, "draft_round_id": draft.id, "draft_criterion_id": draft.rubric()[0].id,
+                "reviewer": people["peer"].id}
 
 
 @pytest.fixture(scope="module", params=[PUBLIC, PRIVATE])
@@ -176,6 +260,10 @@ def request_as(world, role, endpoint, method, ghost=False):
     with world.app.test_request_context():
         from flask import url_for
         values = {name: args[name] for name in rule.arguments}
+        if endpoint in DRAFT_ROUTES:  # the rubric is edited, and the round published, while it is a draft
+            values = {**values, "round_id": args["draft_round_id"]}
+            if "criterion_id" in values:
+                values["criterion_id"] = args["draft_criterion_id"]
         if endpoint == "vendor.static":
             values["filename"] = "htmx.min.js"
         url = url_for(endpoint, **values)
@@ -232,3 +320,4 @@ def test_every_post_needs_the_csrf_token(world, endpoint):
             assert "expired" in response.get_data(as_text=True)
     finally:
         world.app.config["WTF_CSRF_ENABLED"] = False
+
