@@ -277,7 +277,7 @@ def main():
     parser = argparse.ArgumentParser(description="Benchmark LearnCircle against a minimal floor app.")
     parser.add_argument("--seconds", type=int, default=10, help="length of each measurement (default 10)")
     parser.add_argument("--warmup", type=int, default=2, help="warm-up per page before measuring (default 2)")
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads, both servers (default 8)")
+    parser.add_argument("--threads", type=int, default=4, help="waitress worker threads, both servers (default 4, as `learncircle serve`)")
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/performance.md")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
     args = parser.parse_args()

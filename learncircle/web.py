@@ -219,11 +219,10 @@ def init_app(app):
     @app.after_request
     def _headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
         if request.endpoint and request.endpoint.endswith("static"):
+            # CSS and scripts are not documents: page policies and a download name only add bytes.
+            headers.pop("Content-Disposition", None)
             if response.status_code == 200:
                 _compress_static(response)
             if request.args.get("v"):
@@ -231,7 +230,11 @@ def init_app(app):
                 response.cache_control.public = True
                 response.cache_control.max_age = 31_536_000
                 response.cache_control.immutable = True
-        elif response.mimetype == "text/html":
+            return response
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
             # Pages are personal: never let a shared cache keep them.
             response.cache_control.private = True
             response.cache_control.no_cache = True
