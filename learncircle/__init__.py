@@ -121,6 +121,8 @@ def _register_blueprints(app):
     for blueprint in (accounts, circles, discussions, reviews):
         app.register_blueprint(blueprint)
     from .accounts.access import can_view_profile
+    from .notices.badge import unread_notice_count
 
-    app.jinja_env.globals.update(**template_helpers(), **review_helpers(), can_view_profile=can_view_profile)
+    app.jinja_env.globals.update(**template_helpers(), **review_helpers(), can_view_profile=can_view_profile,
+                              unread_notice_count=unread_notice_count)
     app.jinja_env.globals["site_name"] = lambda: app.config["SITE_NAME"]

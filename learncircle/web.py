@@ -134,9 +134,21 @@ def from_local(naive_local, zone=None):
     return aware.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
+def zone_label(local):
+    """A zone's abbreviation ("CET"), or "UTC+5:30" where the zone has none but an offset ("+0530")."""
+    name = local.tzname() or ""
+    if name[:1] not in "+-" or not name:
+        return name
+    offset = local.utcoffset()
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
 def exact_time(moment):
     local = to_local(moment)
-    return local.strftime("%a %d %b %Y, %H:%M ") + (local.tzname() or "")
+    return local.strftime("%a %d %b %Y, %H:%M ") + zone_label(local)
 
 
 def relative_time(moment):

@@ -154,3 +154,25 @@ def test_every_setting_can_be_set_from_the_environment(tmp_path, monkeypatch):
 def test_an_id_too_large_for_the_database_is_a_404(client, auth, make_user, url):
     auth.login(make_user())
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("zone, expected", [("Europe/Berlin", "CET"), ("America/Sao_Paulo", "UTC\u22123"),
+                                            ("Asia/Kolkata", "IST"), ("Asia/Kathmandu", "UTC+5:45")])
+def test_times_name_their_zone_readably(zone, expected):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from learncircle.web import to_local, zone_label
+
+    assert zone_label(to_local(dt.datetime(2026, 1, 15, 12, 0), ZoneInfo(zone))) == expected
+
+
+def test_the_header_counts_unread_notices(client, auth, make_user):
+    from learncircle.notices.models import Notice
+
+    person = auth.login(make_user())
+    assert html(client.get("/")).find("a", class_="has-unread") is None
+    with db.database.connection_context():
+        Notice.send([person], "Reviewing has started.")
+    link = html(client.get("/")).find("a", class_="has-unread")
+    assert link is not None and "1" in link.get_text()
