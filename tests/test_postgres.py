@@ -1,0 +1,76 @@
+"""The same application on PostgreSQL: migrations, the discussion flow and a review round.
+
+Runs when LEARNCIRCLE_TEST_POSTGRES_URL names an empty database it may reset (`.ci/run` starts a
+local PostgreSQL for CI); elsewhere it is skipped with that reason.
+"""
+import datetime as dt
+import os
+
+import pytest
+
+from learncircle import clock, create_app, db
+from learncircle.accounts.models import User
+from learncircle.circles.models import Circle, Membership
+from learncircle.discussions.models import Post, Thread
+from learncircle.reviews import allocating, board, results, reviewing
+from learncircle.reviews.models import Assignment, ReviewRound
+from learncircle.reviews.submitting import submit
+from tests.conftest import html
+
+URL = os.environ.get("LEARNCIRCLE_TEST_POSTGRES_URL")
+
+pytestmark = pytest.mark.skipif(not URL, reason="set LEARNCIRCLE_TEST_POSTGRES_URL to an empty PostgreSQL "
+                                                "database to run the PostgreSQL tests")
+
+
+@pytest.fixture
+def pg_app():
+    app = create_app({"TESTING": True, "DATABASE_URL": URL, "SECRET_KEY": "pg", "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False})
+    with db.database.connection_context():
+        db.database.execute_sql("DROP SCHEMA public CASCADE")
+        db.database.execute_sql("CREATE SCHEMA public")
+    assert len(db.upgrade()) >= 2
+    yield app
+    if not db.database.is_closed():
+        db.database.close()
+
+
+def test_discussions_and_a_review_round_work_on_postgresql(pg_app):
+    with db.database.connection_context():
+        people = {name: User.register(username=name, email=f"{name}@example.org", password="password123")
+                  for name in ("olga", "ana", "ben", "cai")}
+        circle = Circle.found(owner=people["olga"], name="PG Circle", slug="pg", purpose="Learn together.")
+        for name in ("ana", "ben", "cai"):
+            Membership.join(user=people[name], circle=circle)
+        thread = Thread.start(circle=circle, author=people["ana"], title="Question", kind="question", body="Why?")
+
+    client = pg_app.test_client()
+    assert client.post("/login", data={"login": "ben", "password": "password123"}).status_code == 303
+    first = client.post(f"/t/{thread.id}/reply", data={"body": "Because **this**.", "form_key": "once"})
+    again = client.post(f"/t/{thread.id}/reply", data={"body": "Because **this**.", "form_key": "once"})
+    assert first.status_code == again.status_code == 303 and first.headers["Location"] == again.headers["Location"]
+    page = html(client.get(f"/t/{thread.id}"))
+    assert len(page.find_all("article")) == 2 and page.find("strong", string="this")
+    assert html(client.get("/c/pg")).find(string="answered")
+
+    with db.database.connection_context():
+        assert Post.select().where(Post.thread == thread.id).count() == 2
+        now = clock.now()
+        round = ReviewRound.create_round(circle=circle, created_by=people["olga"], data=dict(
+            title="Essays", brief="Write.", submission_format="text", reviews_per_submission=2,
+            reviewer_pool="submitters", anonymity="reviewers_hidden", accept_late=True,
+            submission_deadline=now + dt.timedelta(days=1), review_deadline=now + dt.timedelta(days=2),
+            results_release="as_arrive", min_prompt_length=5))
+        round.add_criterion({"name": "Clarity", "kind": "scale", "levels": ["Unclear", "Clear", "Crisp"]})
+        round.publish()
+        works = [submit(round, people[name], body=f"Work by {name}") for name in ("ana", "ben", "cai")]
+        round.start_reviewing_now()
+        allocating.ensure_allocated(round)
+        clarity = round.rubric()[0]
+        for assignment in Assignment.select().where(Assignment.round == round):
+            reviewing.submit_review(assignment, {"what_works": "Clear steps.", "could_be_better": "Add a case.",
+                                                 "levels": {clarity.id: 2}, "comments": {}})
+        assert board.board(round).counts["submitted"] == 6
+        read = results.results_for(works[0], people["ana"])
+        assert read.released and read.criteria[0].median_name == "Crisp"
