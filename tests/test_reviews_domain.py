@@ -348,6 +348,89 @@ def test_a_first_late_submission_joins_the_allocation_if_nobody_looked_yet(world
     assert Assignment.select().where(Assignment.round == round).count() == 6
 
 
+def test_a_submission_body_stores_no_remote_image(world):
+    ana = world["members"][0]
+    round = new_round(world)
+    body = "My chart: ![x](https://tracker.example/p.png) and our logo ![logo](/static/logo.png)"
+    stored = submit(round, ana, body=body).latest_version()
+    assert stored.body == body
+    # A hidden reviewer opening the work must not fetch anything from the author's server.
+    assert 'src="https://tracker.example' not in stored.body_html and "<img" in stored.body_html
+    assert 'href="https://tracker.example/p.png"' in stored.body_html and "image: x" in stored.body_html
+    assert 'src="/static/logo.png"' in stored.body_html
+
+
+# ---- telling reviewers ----------------------------------------------------------------------------
+
+def test_each_reviewer_is_told_once_how_many_reviews_they_have(world):
+    ana, ben, cai, dee = world["members"]
+    # Two pieces of work, three reviews each, four members: two review once, two review twice.
+    round = new_round(world, reviewer_pool=MEMBERS, reviews_per_submission=3)
+    everyone_submits(round, [ana, ben])
+    clock.advance(days=2, hours=1)
+    with counted_queries() as queries:
+        ensure_allocated(round, seed=2, url="/r/7")
+    loads = {}
+    for a in Assignment.select().where(Assignment.round == round):
+        loads[a.reviewer_id] = loads.get(a.reviewer_id, 0) + 1
+    assert sorted(loads.values()) == [1, 1, 2, 2]
+    assert len([sql for sql in queries if sql.startswith('INSERT INTO "notice"')]) == 2  # one per distinct load
+    notices = list(Notice.select())
+    assert sorted(n.user_id for n in notices) == sorted(loads)  # one each, and only for reviewers
+    for notice in notices:
+        count = loads[notice.user_id]
+        reviews = "1 review" if count == 1 else f"{count} reviews"
+        assert notice.text == f"Reviewing has started in “Essay one”: you have {reviews} to do."
+        assert (notice.url, notice.circle_id) == ("/r/7", world["circle"].id)
+    # Seen again by another request: nobody is told twice.
+    ensure_allocated(fresh(round), url="/r/7")
+    assert Notice.select().count() == len(notices)
+
+
+def test_starting_reviews_by_hand_tells_the_reviewers(world):
+    ana, ben, cai, _ = world["members"]
+    round = new_round(world)
+    everyone_submits(round, [ana, ben, cai])
+    round.start_reviewing_now()
+    texts = {n.user_id: n.text for n in Notice.select()}
+    told = "Reviewing has started in “Essay one”: you have 2 reviews to do."
+    assert texts == {p.id: told for p in (ana, ben, cai)}
+    assert Notice.get().url == ""  # shown as plain text on the notices page
+
+
+def test_telling_reviewers_does_not_take_more_queries_for_more_people(world, make_user, add_member):
+    round = new_round(world, reviewer_pool=MEMBERS)
+    everyone_submits(round, world["members"])
+    for i in range(8):
+        person = make_user(f"extra{i}")
+        add_member(world["circle"], person)
+        submit(round, person, body="More work")
+    clock.advance(days=2, hours=1)
+    with counted_queries() as queries:
+        ensure_allocated(round, seed=5)
+    inserts = [sql for sql in queries if sql.startswith('INSERT INTO "notice"')]
+    assert Notice.select().count() == 12 and len(inserts) == 1  # twelve people, everyone with two reviews
+
+
+def test_late_arrival_notices_never_name_the_author_when_authors_are_hidden(world):
+    ana, ben, cai, dee = world["members"]
+    round = new_round(world, anonymity=BOTH_HIDDEN)
+    everyone_submits(round, [ana, ben, cai])
+    clock.advance(days=2, hours=1)
+    ensure_allocated(round, seed=4)
+    Notice.delete().execute()
+    late = submit(round, dee, body="Sorry, late!", seed=4)
+    reviewers = {a.reviewer_id for a in Assignment.select().where(Assignment.submission == late)}
+    work = Assignment.select().where((Assignment.round == round) & (Assignment.reviewer == dee.id)).count()
+    texts = {n.user_id: n.text for n in Notice.select()}
+    assert len(reviewers) == 2 and work >= 2
+    assert texts == {**{r: "A late submission in “Essay one” was given to you to review." for r in reviewers},
+                     dee.id: f"Reviewing has started in “Essay one”: you have {work} reviews to do."}
+    assert Notice.select().count() == 3
+    names = ("Dee", "dee", "Ana", "Ben", "Cai")
+    assert not any(name in text for name in names for text in texts.values())
+
+
 # ---- pools and history ----------------------------------------------------------------------------
 
 def test_reviewer_pools_and_past_pairs(world):
@@ -453,6 +536,7 @@ def test_flagging_notifies_facilitators_and_hiding_removes_the_review_from_the_a
     round = new_round(world)
     everyone_submits(round, [ana, ben, cai])
     round.start_reviewing_now()
+    Notice.delete().execute()  # the allocation's notices; only the flag's are checked here
     review = submit_review(assignment_of(round, ben, author=ana), review_data(round))
     with pytest.raises(ValidationError, match="Say what is unkind"):
         flag_review(review, ana, "  ")
@@ -685,12 +769,16 @@ def test_the_csv_export_has_every_level_and_rating(world):
     everyone_submits(round, [ana, ben, cai])
     round.start_reviewing_now()
     assignment = assignment_of(round, ben, author=ana)
+    clock.advance(hours=1, microseconds=145417)
     review = submit_review(assignment, review_data(round, level=1))
     rate_review(review, ana, 5, "=HYPERLINK(\"http://evil\")")
     rows = list(csv.DictReader(io.StringIO(boards.export_csv(round))))
     assert len(rows) == 6
     line = next(r for r in rows if r["author"] == "ana" and r["reviewer"] == "ben")
     assert line["Clarity (1-3)"] == "2" and line["helpfulness (1-5)"] == "5" and line["status"] == "submitted"
+    # ISO 8601 in UTC, to the second, saying so in the column's name and the value.
+    assert "submitted_at" not in rows[0] and line["submitted_at_utc"] == "2026-03-02T10:00:00Z"
+    assert all(r["submitted_at_utc"] == "" for r in rows if r is not line)
     assert line["helpfulness_note"].startswith("'=")  # a spreadsheet will not run it
     assert all(r["Clarity (1-3)"] == "" for r in rows if r is not line)
 

@@ -106,6 +106,7 @@ def reviewing_round(frozen_clock, circle_people):
         clock.advance(days=2, minutes=1)
         round = fresh(round)
         ensure_allocated(round, seed=3)
+        Notice.delete().execute()  # the allocation's own notices; tests count the ones they cause
     people["round"] = fresh(round)
     return people
 
@@ -324,6 +325,11 @@ def test_editing_a_criterion_in_place_with_htmx(client, auth, frozen_clock, circ
     assert [li.get_text() for li in shown.select("ol.levels li")] == ["Unclear", "Clear"]
 
     # Cancel: the criterion as shown, for htmx; the builder for a plain request.
+    editor = html(client.get(base + "/edit", headers=HTMX))
+    cancel = editor.find("a", string="Cancel")
+    assert cancel["hx-get"] == base
+    # The form disables "find button" while saving; a link inheriting that finds nothing and htmx fails.
+    assert cancel.find_parent("form")["hx-disabled-elt"] == "find button" and cancel["hx-disabled-elt"] == "this"
     assert html(client.get(base, headers=HTMX)).find("li")["id"] == f"criterion-{clarity.id}"
     assert client.get(base).status_code == 303
 
@@ -442,6 +448,9 @@ def test_phase_buttons_move_the_round(client, auth, circle_people, frozen_clock)
     assert round.phase() == "reviewing" and round.allocated_at == clock.now()
     with db.database.connection_context():
         assert Assignment.select().where(Assignment.round == round.id).count() == 6
+        told = Notice.select().where(Notice.text.contains("Reviewing has started"))
+        assert sorted(notice.user_id for notice in told) == sorted(people[name].id for name in ("ana", "ben", "cai"))
+        assert {notice.url for notice in told} == {f"/r/{round.id}"}
     # Starting again is refused with a reason, not an error page.
     response = client.post(f"/r/{round.id}/start-reviewing", follow_redirects=True)
     assert "only start while the round is open" in notices_text(response)
@@ -523,8 +532,9 @@ def test_the_board_shows_each_reviews_status_and_overdue_work(client, auth, revi
     assert row.th.get_text(" ", strip=True).startswith("Ben Learner")
     assert "draft" in page.select_one(f"#assignment-{drafting.id}").get_text()
     assert "overdue" not in board.select_one("tbody").get_text()
-    counts = board.select_one("ul.counts").get_text(" ", strip=True)
-    assert "3 submitted" in counts and "1 draft" in counts and "1 submitted on time" in counts
+    counts = [" ".join(line.get_text().split()) for line in board.select("dl.counts > div")]
+    assert counts == ["Submissions: 3, 1 missing",
+                      "Reviews: 6 allocated, 4 not started, 1 draft, 1 on time, 0 late · 0 overdue · 0 flagged"]
 
     clock.advance(days=3)  # past the review deadline
     fragment = html(client.get(f"/r/{round.id}/board", headers=HTMX))
@@ -663,7 +673,7 @@ def test_csv_export_for_facilitators(client, auth, reviewing_round):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == f'attachment; filename="round-{round.id}-reviews.csv"'
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["author", "submission_late", "reviewer", "reviewer_label", "status", "submitted_at",
+    assert rows[0] == ["author", "submission_late", "reviewer", "reviewer_label", "status", "submitted_at_utc",
                        "Clarity (1-3)", "helpfulness (1-5)", "helpfulness_note", "flagged", "hidden"]
     assert len(rows) == 7
     line = next(r for r in rows[1:] if r[0] == "ben" and r[2] == "ana")
@@ -847,3 +857,125 @@ def test_drafts_do_not_exist_for_members(client, auth, frozen_clock, circle_peop
     auth.login(people[FACILITATOR])
     assert client.get(f"/r/{draft.id}/rubric").status_code == 200
     assert client.get("/r/999999/board").status_code == 404
+
+
+# ---- what the facilitator pages say -------------------------------------------------------------
+
+def test_rounds_list_says_what_each_running_round_expects_of_the_viewer(client, auth, frozen_clock,
+                                                                          circle_people):
+    people = circle_people
+    running = make_round(people["circle"], people[FACILITATOR], title="Running")
+    make_round(people["circle"], people[FACILITATOR], title="Draft", publish=False)
+    url = f"/c/{people['circle'].slug}/reviews"
+    auth.login(people["ana"])
+    item = html(client.get(url)).select_one(f"#round-{running.id}")
+    assert item.select_one(".expected").get_text() == "Submit your work before the deadline."
+    with db.database.connection_context():
+        submit(fresh(running), people["ana"], body="Mine")
+    item = html(client.get(url)).select_one(f"#round-{running.id}")
+    assert "Submitted. You can change it until the deadline." in item.get_text()
+    auth.login(people[FACILITATOR])  # runs the round: nothing expected, nothing said
+    page = html(client.get(url))
+    assert page.select("#rounds .expected") == []
+
+
+def test_the_board_of_a_round_nobody_could_be_allocated_in(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR])
+    with db.database.connection_context():
+        submit(round, people["ana"], body="Alone")
+        work = Submission.get(Submission.author == people["ana"].id)
+    auth.login(people[FACILITATOR])
+    board = html(client.get(f"/r/{round.id}/board")).select_one(f"#board-{round.id}")
+    assert "Reviewers are allocated when reviewing begins." in board.get_text()
+    assert board.find("a", href=f"/r/{round.id}/submissions/{work.id}/add-reviewer") is None
+
+    clock.advance(days=2, minutes=1)
+    board = html(client.get(f"/r/{round.id}/board")).select_one(f"#board-{round.id}")
+    assert fresh(round).allocated_at is not None
+    assert "No reviewers were allocated" in board.get_text()
+    assert "allocated when reviewing begins" not in board.get_text()
+    link = board.find("a", href=f"/r/{round.id}/submissions/{work.id}/add-reviewer")
+    assert link.get_text().startswith("add a reviewer")
+
+
+def test_a_board_cell_links_to_its_review_and_says_why_it_was_flagged(client, auth, reviewing_round):
+    people, round = reviewing_round, reviewing_round["round"]
+    with db.database.connection_context():
+        done = assignment(round, people["ana"], people["ben"])
+        review = submit_review(done, review_data(done.round))
+        flag_review(Review.get_by_id(review.id), people["ben"], "It mocks my spelling.")
+        untouched = assignment(round, people["ben"], people["ana"])
+    auth.login(people[FACILITATOR])
+    page = html(client.get(f"/r/{round.id}/board"))
+    cell = page.select_one(f"#assignment-{done.id}")
+    assert cell.find("a", href=f"/a/{done.id}") is not None
+    assert "“It mocks my spelling.”" in cell.select_one(".flag-reason").get_text()
+    assert page.select_one(f"#assignment-{untouched.id}").find("a", href=f"/a/{untouched.id}") is None
+
+
+def test_closing_is_behind_an_explanation_and_named_for_the_phase(client, auth, reviewing_round):
+    people, round = reviewing_round, reviewing_round["round"]
+    auth.login(people[FACILITATOR])
+    panel = html(client.get(f"/r/{round.id}")).select_one(f"#round-{round.id}-manage")
+    details = panel.select_one("details.close-round")
+    assert details.summary.get_text() == "Close now…" and not details.has_attr("open")
+    assert "cannot be undone" in details.get_text()
+    button = details.find("button", string="Close now")
+    assert button.find_parent("form")["action"] == f"/r/{round.id}/close"
+    assert len(panel.find_all("button", string="Close now")) == 1  # not beside Nudge any more
+
+    clock.advance(days=4)  # past the review deadline: closed by the clock, late reviews still welcome
+    panel = html(client.get(f"/r/{round.id}")).select_one(f"#round-{round.id}-manage")
+    details = panel.select_one("details.close-round")
+    assert details.summary.get_text() == "Stop accepting late reviews…"
+    assert details.find("button", string="Stop accepting late reviews") is not None
+    assert panel.find("button", string="Close now") is None
+    assert client.post(f"/r/{round.id}/close").status_code == 303
+    panel = html(client.get(f"/r/{round.id}")).select_one(f"#round-{round.id}-manage")
+    assert panel.select_one("details.close-round") is None
+
+
+def test_publish_is_offered_once_the_rubric_has_a_criterion(client, auth, frozen_clock, circle_people):
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR], publish=False, criteria=())
+    auth.login(people[FACILITATOR])
+    page = html(client.get(f"/r/{round.id}/rubric"))
+    assert page.find("button", string="Publish the round") is None
+    # Adding the first criterion in place brings the button, with the warning about unsaved criteria.
+    fragment = html(client.post(f"/r/{round.id}/rubric/criteria", headers=HTMX,
+                                data=criterion_form("new-criterion")))
+    button = fragment.find("button", string="Publish the round")
+    assert "secondary" in button["class"]
+    form = button.find_parent("form")
+    assert form["action"] == f"/r/{round.id}/publish"
+    assert "not saved: press “Add criterion” first" in " ".join(form.get_text().split())
+    assert html(client.get(f"/r/{round.id}/rubric")).find("button", string="Publish the round") is not None
+
+
+def test_the_swap_form_warns_about_a_draft_once(client, auth, reviewing_round):
+    people, round = reviewing_round, reviewing_round["round"]
+    with db.database.connection_context():
+        target = assignment(round, people["ana"], people["ben"])
+        save_review_draft(target, {"what_works": "Half a thought"})
+    url = f"/r/{round.id}/assignments/{target.id}/swap"
+    auth.login(people[FACILITATOR])
+    assert "swapping deletes their draft" in html(client.get(url)).get_text()
+    page = html(client.post(url, data={"reviewer": people[MEMBER].id}))
+    assert page.select_one("#discard_draft-error") is not None
+    assert "swapping deletes their draft" not in page.get_text()
+
+
+def test_a_bad_deadline_from_the_round_page_shows_the_deadlines_page_at_its_address(client, auth, frozen_clock,
+                                                                                     circle_people):
+    people = circle_people
+    round = make_round(people["circle"], people[FACILITATOR])
+    auth.login(people[FACILITATOR])
+    panel = html(client.get(f"/r/{round.id}")).select_one(f"#round-{round.id}-manage")
+    form = panel.find("button", string="Move deadlines").find_parent("form")
+    assert form["action"] == f"/r/{round.id}/deadlines"
+    boosted = {"HX-Request": "true", "HX-Boosted": "true", "HX-Current-URL": f"http://localhost/r/{round.id}"}
+    response = client.post(form["action"], headers=boosted, data={
+        "submission_deadline": "2026-03-04T18:00", "review_deadline": "2026-03-01T12:00", "next": f"/r/{round.id}"})
+    assert response.status_code == 422 and response.headers["HX-Push-Url"] == f"/r/{round.id}/deadlines"
+    assert html(response).find("h1").get_text() == "Move the deadlines"

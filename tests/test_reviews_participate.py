@@ -97,6 +97,7 @@ def reviewing_round(world, **overrides):
     for person in (ana, ben, cai):
         submit(round, person, body=f"# Work by {person.username}\n\nMy essay.")
     round.start_reviewing_now()
+    Notice.delete().execute()  # the allocation's own notices; tests count the ones they cause
     return fresh(round)
 
 
@@ -333,7 +334,11 @@ def test_the_review_form_lays_out_the_rubric(world, client, auth):
         "Hard to follow", "Mostly clear", "Crystal clear"]
     assert [i["value"] for i in fieldset.find_all("input", type="radio")] == ["1", "2", "3"]
     assert doc.find("textarea", attrs={"name": f"comment-{clarity.id}"}) is not None
-    assert doc.find("label", string="Sources") is not None
+    sources_id = f"assignment-{assignment.id}-criterion-{sources.id}"
+    assert doc.find("label", attrs={"for": f"{sources_id}-comment"}).get_text() == "Sources"
+    # Comments only, never required: said beside the name and read out with the field.
+    assert doc.find(id=f"{sources_id}-optional").get_text() == "(optional)"
+    assert f"{sources_id}-optional" in doc.find(id=f"{sources_id}-comment")["aria-describedby"].split()
     hints = [p.get_text() for p in doc.select(".review-form .hint")]
     assert sum("At least 20 characters" in hint for hint in hints) == 2
     form = doc.select_one("form.review-form")
@@ -706,3 +711,96 @@ def test_who_may_open_each_participant_route(visibility, app, frozen_clock, role
     for url in ("/reviews/999999/rate", "/reviews/999999/flag", "/s/999999/plan", "/a/999999/draft",
                 "/a/999999/submit", f"/reviews/{10**25}/rate"):
         assert client.post(url).status_code == 404
+
+
+# ---- what the pages say, phase by phase -----------------------------------------------------------
+
+def test_facilitators_are_offered_submitting_but_not_pushed(world, client, auth):
+    round = new_round(world["circle"], world["facilitator"])
+    auth.login(world["facilitator"])
+    mine = html(client.get(f"/r/{round.id}")).find(id=f"round-{round.id}-mine").find_parent("section")
+    assert "Facilitators may submit, but need not." in mine.get_text()
+    assert "You have not submitted yet" not in mine.get_text()
+    submit(round, world["facilitator"], body="My own essay")
+    mine = html(client.get(f"/r/{round.id}")).find(id=f"round-{round.id}-mine").find_parent("section")
+    assert "Version 1" in mine.get_text() and "need not" not in mine.get_text()
+    auth.login(world["members"][3])
+    mine = html(client.get(f"/r/{round.id}")).find(id=f"round-{round.id}-mine").find_parent("section")
+    assert "You have not submitted yet." in mine.get_text()
+
+
+def test_the_round_page_links_to_reviews_only_once_they_can_be_read(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world, results_release="after_close")
+    submit_review(assignment_of(round, ben, author=ana), domain_review(round))
+    auth.login(ana)
+    mine = html(client.get(f"/r/{round.id}")).find(id=f"round-{round.id}-mine").find_parent("section")
+    assert mine.find("a", string="Reviews of your work") is None
+    clock.advance(days=6)  # reviewing closed: the reviews are released
+    mine = html(client.get(f"/r/{round.id}")).find(id=f"round-{round.id}-mine").find_parent("section")
+    assert mine.find("a", string="Reviews of your work") is not None
+
+
+def test_a_submitted_task_says_submitted_once(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    submit_review(assignment_of(round, ben, author=ana), domain_review(round))
+    auth.login(ben)
+    tasks = html(client.get(f"/r/{round.id}")).find(id=f"round-{round.id}-tasks").find_parent("section")
+    done = " ".join(tasks.find("a", href=f"/a/{assignment_of(round, ben, author=ana).id}").find_parent("li")
+                    .get_text(" ").split())
+    assert "Submitted just now" in done and "submitted" not in done.replace("Submitted", "", 1).lower()
+
+
+def test_the_review_page_after_a_manual_close_says_so_without_contradiction(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    assignment = assignment_of(round, ben, author=ana)
+    auth.login(ben)
+    assert "Reviews are due" in text(client.get(f"/a/{assignment.id}"))
+    clock.advance(days=6)
+    seen = text(client.get(f"/a/{assignment.id}"))
+    assert "Reviews were due" in seen and "Reviews are due" not in seen and "Overdue" in seen
+    fresh(round).close_now()
+    seen = text(client.get(f"/a/{assignment.id}"))
+    assert "A facilitator closed this round just now" in seen
+    assert "Reviews are due" not in seen and "Reviews were due" not in seen and "Overdue" not in seen
+
+
+def test_a_flag_reason_ending_a_sentence_gets_no_second_full_stop(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    review = submit_review(assignment_of(round, ben, author=ana), domain_review(round))
+    auth.login(ana)
+    client.post(f"/reviews/{review.id}/flag", data={"reason": "It is dismissive"})
+    seen = text(client.get(f"/s/{review.assignment.submission_id}"))
+    assert "“It is dismissive”. The circle's facilitators have been told." in seen
+    Review.update(flag_reason="It is dismissive.").where(Review.id == review.id).execute()
+    seen = text(client.get(f"/s/{review.assignment.submission_id}"))
+    assert "“It is dismissive.” The circle's" in seen and ".”." not in seen
+
+
+def test_facilitators_hide_a_flagged_review_where_the_flag_notice_lands(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    review = submit_review(assignment_of(round, ben, author=ana), domain_review(round))
+    other = submit_review(assignment_of(round, ana, author=ben), domain_review(round))
+    auth.login(ana)
+    client.post(f"/reviews/{review.id}/flag", data={"reason": "It mocks my accent."})
+    page_url = f"/s/{review.assignment.submission_id}"
+    notice = Notice.get(Notice.user == world["facilitator"])
+    assert notice.url == f"{page_url}#review-{review.id}"
+    assert html(client.get(page_url)).find(id=f"review-{review.id}").find("button", string="Hide it from the author") is None
+
+    auth.login(world["facilitator"])
+    card = html(client.get(page_url)).find(id=f"review-{review.id}")
+    assert "It mocks my accent." in card.get_text()
+    form = card.find("button", string="Hide it from the author").find_parent("form")
+    assert form["action"] == f"/reviews/{review.id}/hide"
+    answer = client.post(form["action"], data={"next": form.find("input", attrs={"name": "next"})["value"]})
+    assert answer.status_code == 303 and answer.headers["Location"] == f"{page_url}#review-{review.id}"
+    assert Review.get_by_id(review.id).is_hidden
+    card = html(client.get(page_url)).find(id=f"review-{review.id}")
+    assert card.find("button", string="Show it to the author again")["type"] == "submit"
+    # An unflagged review offers no hiding here (the board still does, for flagged or hidden ones).
+    assert html(client.get(f"/s/{other.assignment.submission_id}")).find(id=f"review-{other.id}").find("button") is None

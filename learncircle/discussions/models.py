@@ -52,7 +52,9 @@ class Thread(BaseModel):
     def listing(cls, circle):
         """A circle's threads with their authors: pinned first, then by last activity."""
         LastAuthor = User.alias()
-        return (cls.select(cls, User, LastAuthor)
+        # Authors' names only: never their private columns.
+        return (cls.select(cls, User.id, User.username, User.display_name,
+                           LastAuthor.id, LastAuthor.username, LastAuthor.display_name)
                 .join(User, on=(cls.author == User.id))
                 .switch(cls).join(LastAuthor, peewee.JOIN.LEFT_OUTER, on=(cls.last_author == LastAuthor.id),
                                   attr="last_author")

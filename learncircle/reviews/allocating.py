@@ -42,12 +42,13 @@ def past_pairs(round):
     return set(query.tuples())
 
 
-def ensure_allocated(round, now=None, seed=None):
+def ensure_allocated(round, now=None, seed=None, url=""):
     """Allocate reviewers once, when reviewing has begun; return the Allocation, or None if not due.
 
     Idempotent and safe to call on every request that shows the round: the first caller claims
     the round in the same transaction that writes the assignments; later callers do nothing.
-    What could not be done is stored on the round (round.shortfalls).
+    What could not be done is stored on the round (round.shortfalls). Each reviewer gets one
+    notice saying how many reviews they have, linking to url.
     """
     now = now or clock.now()
     if not round.allocation_due(now):
@@ -65,14 +66,16 @@ def ensure_allocated(round, now=None, seed=None):
         _create_assignments(round, result.assignments, now)
         notes = "\n".join(result.shortfalls)
         ReviewRound.update(allocation_notes=notes).where(ReviewRound.id == round.id).execute()
+        _tell_reviewers(round, [reviewer for _, reviewer in result.assignments], url)
     round.allocated_at, round.allocation_notes = now, notes
     return result
 
 
-def allocate_arrival(round, submission, now=None, seed=None):
+def allocate_arrival(round, submission, now=None, seed=None, url=""):
     """Give a late submission its reviewers, and its author a fair share of reviewing.
 
-    Called inside submit()'s transaction once the round has been allocated.
+    Called inside submit()'s transaction once the round has been allocated. Everyone given work
+    gets a notice linking to url; none names the late author.
     """
     now = now or clock.now()
     pool = reviewer_pool(round)
@@ -83,6 +86,8 @@ def allocate_arrival(round, submission, now=None, seed=None):
     result = allocation.allocate_late(submission.id, submission.author_id, pool, loads,
                                       round.reviews_per_submission, earlier, seed=seed)
     _create_assignments(round, result.assignments, now)
+    Notice.send([reviewer for _, reviewer in result.assignments],
+                f"A late submission in “{round.title}” was given to you to review.", url, round.circle_id)
     for _, reviewer in result.assignments:
         loads[reviewer] += 1
     if submission.author_id in loads:
@@ -94,6 +99,7 @@ def allocate_arrival(round, submission, now=None, seed=None):
                        Submission.select(Submission.id, Submission.author).where(Submission.round == round).tuples()]
         work = allocation.late_reviewer_work(submission.author_id, submissions, loads, earlier, seed=seed)
         _create_assignments(round, work.assignments, now)
+        _tell_reviewers(round, [reviewer for _, reviewer in work.assignments], url)
     if result.shortfalls:
         _add_notes(round, result.shortfalls)
     return result
@@ -174,6 +180,16 @@ def _create_assignments(round, pairs, now):
         created.append(Assignment.create(round=round, submission=sid, reviewer=reviewer,
                                          slot=last_slot[sid], created_at=now))
     return created
+
+
+def _tell_reviewers(round, reviewers, url):
+    """Send each reviewer one notice with their number of reviews: one insert per distinct number."""
+    loads = Counter(reviewers)
+    for count in sorted(set(loads.values())):
+        people = [reviewer for reviewer, n in loads.items() if n == count]
+        plural = "review" if count == 1 else "reviews"
+        Notice.send(people, f"Reviewing has started in “{round.title}”: you have {count} {plural} to do.",
+                    url, round.circle_id)
 
 
 def _add_notes(round, lines):

@@ -120,6 +120,7 @@ def export_csv(round):
     """Every review's rubric levels (1 = lowest) and helpfulness rating as CSV text, for facilitators.
 
     One line per allocated review, with author and reviewer usernames (facilitators know both).
+    Times are UTC in ISO 8601 to the second (2026-11-25T18:51:23Z), which spreadsheets and scripts read alike.
     """
     criteria = round.rubric()
     Reviewer = User.alias()
@@ -137,7 +138,7 @@ def export_csv(round):
             levels[(response.review_id, response.criterion_id)] = response.level
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["author", "submission_late", "reviewer", "reviewer_label", "status", "submitted_at",
+    writer.writerow(["author", "submission_late", "reviewer", "reviewer_label", "status", "submitted_at_utc",
                      *[f"{c.name} (1-{len(c.level_names)})" for c in criteria if c.is_scale],
                      "helpfulness (1-5)", "helpfulness_note", "flagged", "hidden"])
     for a in rows:
@@ -149,13 +150,18 @@ def export_csv(round):
                 scale.append("" if level is None else level + 1)
         writer.writerow([_cell(a.submission.author.username), "yes" if a.submission.is_late else "no",
                          _cell(a.reviewer.username), a.label, review_status(review),
-                         review.submitted_at.isoformat(sep=" ") if review and review.submitted_at else "",
+                         _utc(review.submitted_at if review else None),
                          *scale,
                          review.helpfulness if review and review.helpfulness else "",
                          _cell(review.helpfulness_note if review else ""),
                          "yes" if review and review.is_flagged else "no",
                          "yes" if review and review.is_hidden else "no"])
     return out.getvalue()
+
+
+def _utc(moment):
+    """A stored (naive UTC) time as ISO 8601 with its zone and whole seconds, or "" for none."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
 
 
 def _cell(value):

@@ -17,7 +17,7 @@ from .manage_forms import (ButtonForm, CriterionForm, DeadlinesForm, MoveForm, R
 from .models import ReviewRound, copy_rubric
 from .results import DRAFTING, LATE, NOT_STARTED, SUBMITTED
 from .reviewing import hide_review as hide, unhide_review as unhide
-from .rules import DraftWouldBeLost, Refused, ValidationError
+from .rules import OPEN, REVIEWING, DraftWouldBeLost, Refused, ValidationError
 
 ROUNDS_PER_PAGE = 25
 NOTICES_PER_PAGE = 25
@@ -81,7 +81,7 @@ def _managed_round(round_id):
     round = _round_or_404(round_id)
     _require(access.can_manage_round(current_user, round))
     # Reviewing may have begun by the clock since anyone last looked: allocate before showing or acting.
-    ensure_allocated(round)
+    ensure_allocated(round, url=url_for("reviews.round", round_id=round.id))
     return round
 
 
@@ -118,7 +118,19 @@ def rounds(slug):
     _require(access.can_list_rounds(current_user, circle))
     managers = access.can_create_round(current_user, circle)
     page = web.Page(ReviewRound.for_circle(circle, include_drafts=managers), web.page_number(), ROUNDS_PER_PAGE)
-    return web.render("reviews/rounds.html", block="rounds", circle=circle, rounds=page, now=clock.now())
+    now = clock.now()
+    return web.render("reviews/rounds.html", block="rounds", circle=circle, rounds=page, now=now,
+                      expectations=_expectations(page, now))
+
+
+def _expectations(rounds, now):
+    """What each running round expects of the viewer, by round id.
+
+    expected_of costs a few queries per round, so only rounds in which something can still be done
+    (open or reviewing) are asked: at most one page of them, and usually one or two.
+    """
+    user = _user()
+    return {round.id: round.expected_of(user, now) for round in rounds if round.phase(now) in (OPEN, REVIEWING)}
 
 
 @bp.route("/c/<slug>/reviews/new", methods=["GET", "POST"])
@@ -367,7 +379,11 @@ def start_reviewing(round_id):
     def done(round):
         notes = " ".join(round.shortfalls)
         return "Reviewing has started and reviewers are allocated." + (f" {notes}" if notes else "")
-    return _phase_change(round_id, lambda round: round.start_reviewing_now(), done)
+
+    def start(round):
+        return round.start_reviewing_now(url=url_for("reviews.round", round_id=round.id))
+
+    return _phase_change(round_id, start, done)
 
 
 @bp.route("/r/<int:round_id>/close", methods=["POST"])
@@ -400,13 +416,18 @@ def extend_deadlines(round_id):
             else:
                 flash("Deadlines moved. Everyone sees the new times in their own time zone.", "success")
                 return web.see_other(_back(round))
-    return web.render("reviews/deadlines.html", status=status, round=round, circle=round.circle, form=form)
+    response = web.render("reviews/deadlines.html", status=status, round=round, circle=round.circle, form=form)
+    if request.htmx:
+        # Sent from the round page's panel, the form comes back on its own page: show that page's address.
+        response.headers["HX-Push-Url"] = url_for("reviews.extend_deadlines", round_id=round.id)
+    return response
 
 
 # ---- the board ----------------------------------------------------------------------------------
 
 def _board_context(round):
-    return dict(round=round, circle=round.circle, board=boards.board(round), now=clock.now())
+    return dict(round=round, circle=round.circle, board=boards.board(round), now=clock.now(),
+                flag_reasons=managing.flag_reasons(round))
 
 
 @bp.route("/r/<int:round_id>/board")

@@ -121,3 +121,10 @@ def member_of_circle(circle_id, user_id):
 def review_of(assignment):
     """The review started for an assignment, or None."""
     return Review.get_or_none(Review.assignment == assignment.id)
+
+
+def flag_reasons(round):
+    """Why each flagged review of the round was flagged, by review id (one query, for the board)."""
+    flagged = (Review.select(Review.id, Review.flag_reason).join(Assignment)
+               .where((Assignment.round == round) & Review.flagged_at.is_null(False)))
+    return {review.id: review.flag_reason for review in flagged}

@@ -184,8 +184,10 @@ class ReviewRound(BaseModel):
             raise Refused("The submission deadline has passed: move it later before publishing.")
         self._set(published_at=now)
 
-    def start_reviewing_now(self, now=None):
-        """End submissions early and allocate reviewers; returns the allocation.Allocation made."""
+    def start_reviewing_now(self, now=None, url=""):
+        """End submissions early and allocate reviewers; returns the allocation.Allocation made.
+
+        url is where the reviewers' "reviewing has started" notices point."""
         # Imported here: allocating builds on these models.
         from .allocating import ensure_allocated
 
@@ -193,7 +195,7 @@ class ReviewRound(BaseModel):
         if self.phase(now) != OPEN:
             raise Refused("Reviewing can only start while the round is open for submissions.")
         self._set(reviewing_started_at=now)
-        return ensure_allocated(self, now=now)
+        return ensure_allocated(self, now=now, url=url)
 
     def close_now(self, now=None):
         """Close the round by hand: no more submissions or submitted reviews (drafts still save)."""

@@ -87,7 +87,7 @@ def _is_member(round):
 def show_round(round_id):
     """The round as the viewer takes part in it: phase, deadlines, what to do now, their work and tasks."""
     round = _round_or_404(round_id)
-    ensure_allocated(round)
+    ensure_allocated(round, url=url_for("reviews.round", round_id=round.id))
     user = _user()
     tasks = reviewer_tasks(round, user)
     pending = [task for task in tasks if task.status in ("not_started", "draft")]
@@ -115,7 +115,7 @@ def my_submission(round_id):
     """Submit or edit one's own work; earlier versions stay readable; shows what reviewers will see."""
     round = _round_or_404(round_id)
     _require(_is_member(round))
-    ensure_allocated(round)
+    ensure_allocated(round, url=url_for("reviews.round", round_id=round.id))
     user = _user()
     submission = round.submission_of(user)
     refusal = round.submission_refusal(user)
@@ -126,7 +126,8 @@ def my_submission(round_id):
             try:
                 saved = participating.submit_once(
                     round, user, body=form.body.data or "", link=form.link.data or "", form_key=form.form_key.data,
-                    result_url=lambda s: url_for("reviews.my_submission", round_id=round.id))
+                    result_url=lambda s: url_for("reviews.my_submission", round_id=round.id),
+                    round_url=url_for("reviews.round", round_id=round.id))
             except formkeys.DuplicateSubmission as sent:
                 return web.see_other(web.safe_next(sent.result_url,
                                                    url_for("reviews.my_submission", round_id=round.id)))
@@ -218,7 +219,7 @@ def show_submission(submission_id):
     """A submission as its reader may see it: the author with their results, a reviewer, a manager."""
     submission = _submission_or_404(submission_id)
     _require(access.can_read_submission(current_user, submission))
-    ensure_allocated(submission.round)
+    ensure_allocated(submission.round, url=url_for("reviews.round", round_id=submission.round.id))
     return web.render("reviews/submission.html", **_results_context(submission))
 
 

@@ -66,14 +66,15 @@ def assignment_for(submission, reviewer):
     return Assignment.get_or_none((Assignment.submission == submission) & (Assignment.reviewer == reviewer.id))
 
 
-def submit_once(round, author, *, body, link, form_key, result_url):
+def submit_once(round, author, *, body, link, form_key, result_url, round_url=""):
     """Save a new version of author's work; a resent form raises formkeys.DuplicateSubmission.
 
-    result_url(submission) names the page a resend is sent to. Raises rules.Refused and
+    result_url(submission) names the page a resend is sent to; round_url is where the notices of
+    reviewers given a late submission point. Raises rules.Refused and
     rules.ValidationError like submitting.submit.
     """
     with database.atomic():
         claimed = formkeys.claim(form_key, author)
-        submission = submit(round, author, body=body, link=link)
+        submission = submit(round, author, body=body, link=link, url=round_url)
         formkeys.record_result(claimed, result_url(submission))
     return submission

@@ -9,20 +9,21 @@ from .models import RevisionPlan, Submission, SubmissionVersion
 from .rules import OPEN, REVIEWING, Refused
 
 
-def submit(round, author, body="", link="", now=None, seed=None):
+def submit(round, author, body="", link="", now=None, seed=None, url=""):
     """Save author's work as a new version and return the Submission.
 
     While the round is open anyone may submit and resubmit (earlier versions are kept). Once
     reviewing has begun a first submission is accepted only if the round accepts late work: it
-    is marked late and gets its reviewers at once. Raises Refused (with the reason) or
-    ValidationError (body, link).
+    is marked late and gets its reviewers at once (their notices point at url). Raises Refused
+    (with the reason) or ValidationError (body, link).
     """
     now = now or clock.now()
     refusal = round.submission_refusal(author, now)
     if refusal:
         raise Refused(refusal)
     body, link = rules.validate_submission(round.submission_format, body, link)
-    body_html = text.render_markdown(body)  # outside the write lock: parsing is the slow part
+    # No remote images: one would tell the author when and from where each hidden reviewer opened it.
+    body_html = text.render_markdown(body, remote_images=False)  # outside the write lock: parsing is slow
     late = round.phase(now) == REVIEWING
     with database.atomic():
         try:
@@ -39,8 +40,8 @@ def submit(round, author, body="", link="", now=None, seed=None):
             first = False
         SubmissionVersion.create(submission=submission, number=submission.version_count, body=body,
                                  body_html=body_html, link=link, created_at=now)
-        if late and first and ensure_allocated(round, now=now, seed=seed) is None:
-            allocate_arrival(round, submission, now=now, seed=seed)
+        if late and first and ensure_allocated(round, now=now, seed=seed, url=url) is None:
+            allocate_arrival(round, submission, now=now, seed=seed, url=url)
     return submission
 
 

@@ -1,0 +1,81 @@
+"""Markdown rendering: what survives, what the sanitiser removes, and images from elsewhere turned into links."""
+from bs4 import BeautifulSoup
+
+from learncircle.text import is_same_site, render_markdown
+
+REL = "nofollow noopener ugc"
+TRACKER = "https://tracker.example/p.png"
+
+
+def parsed(source, **options):
+    return BeautifulSoup(render_markdown(source, **options), "html.parser")
+
+
+def test_tables_strikethrough_and_fenced_code():
+    page = parsed("| tool | use |\n|------|-----|\n| cargo | build |\n\n~~old~~ new\n\n```rust\nfn main() {}\n```")
+    assert [c.get_text() for c in page.select("table thead th")] == ["tool", "use"]
+    assert [c.get_text() for c in page.select("table tbody td")] == ["cargo", "build"]
+    assert page.find(["del", "s"]).get_text() == "old"
+    assert page.select_one("pre code").get_text() == "fn main() {}\n"
+
+
+def test_links_and_autolinks_carry_rel():
+    page = parsed("See https://example.org/docs and [the book](https://doc.rust-lang.org/book/).")
+    links = page.find_all("a")
+    assert [a["href"] for a in links] == ["https://example.org/docs", "https://doc.rust-lang.org/book/"]
+    assert all(a["rel"] == REL.split() for a in links)
+
+
+def test_dangerous_markup_is_removed():
+    page = parsed("[click](javascript:alert(1)) <script>alert(2)</script> <b onclick=x>bold</b>")
+    assert not page.find("a", href=True) and not page.find("script") and not page.find("b")
+    assert "javascript:" not in str(page.find_all("a"))
+    # Raw HTML is shown as text, never run.
+    assert "<script>" in page.get_text()
+
+
+def test_images_are_kept_and_load_lazily_by_default():
+    image = parsed(f"![A chart]({TRACKER})").find("img")
+    assert image["src"] == TRACKER and image["alt"] == "A chart" and image["loading"] == "lazy"
+
+
+def test_remote_images_become_links_when_asked():
+    page = parsed(f"Look: ![A *chart*]({TRACKER} \"Weekly\") and ![](//cdn.example/x.png)", remote_images=False)
+    assert page.find("img") is None
+    chart, bare = page.find_all("a")
+    assert chart["href"] == TRACKER and chart.get_text() == "image: A chart" and chart["rel"] == REL.split()
+    assert chart["title"] == "Weekly"
+    # Without alt text the address itself is the label, so the reader sees where it leads.
+    assert bare["href"] == "//cdn.example/x.png" and bare.get_text() == "image: //cdn.example/x.png"
+
+
+def test_a_remote_image_inside_a_link_leaves_one_link():
+    page = parsed(f"[![badge]({TRACKER})](https://example.org)", remote_images=False)
+    links = page.find_all("a")
+    assert page.find("img") is None
+    assert [(a["href"], a.get_text()) for a in links] == [("https://example.org", "image: badge")]
+
+
+def test_alt_text_and_address_are_escaped():
+    page = parsed('![<b>"hi"</b>](https://a.example/"onerror=x)', remote_images=False)
+    link = page.find("a")
+    # The alt text stays text: no element comes out of it.
+    assert page.find("b") is None and link.get_text() == 'image: <b>"hi"</b>'
+    assert set(link.attrs) == {"href", "title", "rel"}
+
+
+def test_local_images_stay_images():
+    image = parsed('![Our logo](/static/logo.png "Logo")', remote_images=False).find("img")
+    shown = [image[name] for name in ("src", "alt", "title", "loading")]
+    assert shown == ["/static/logo.png", "Our logo", "Logo", "lazy"]
+
+
+def test_same_site_means_a_path_on_this_host():
+    assert is_same_site("/static/a.png")
+    assert not is_same_site("//evil.example/a.png") and not is_same_site("/\\evil.example/a.png")
+    assert not is_same_site("https://example.org/a.png") and not is_same_site("a.png")
+    assert not is_same_site("")
+
+
+def test_empty_source_renders_nothing():
+    assert render_markdown(None) == "" and render_markdown("", remote_images=False) == ""
