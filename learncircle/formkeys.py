@@ -8,6 +8,8 @@ import datetime as dt
 import secrets
 
 import peewee
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
 
 from . import clock
 from .accounts.models import User
@@ -60,3 +62,14 @@ def record_result(claimed, url):
 def forget_old():
     """Drop keys too old to be a retry of anything."""
     return UsedFormKey.delete().where(UsedFormKey.used_at < clock.now() - KEEP_FOR).execute()
+
+
+class OneTimeForm(FlaskForm):
+    """A form that carries a fresh one-time key (kept when the form is re-shown with errors)."""
+
+    form_key = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.form_key.data:
+            self.form_key.data = new_key()

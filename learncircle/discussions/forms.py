@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from .. import formkeys
+from ..formkeys import OneTimeForm
 from .models import BODY_MAX, DISCUSSION, QUESTION, TITLE_MAX
 
 BODY_TOO_LONG = f"Keep it under {BODY_MAX:,} characters; split a longer text over several posts."
@@ -24,18 +24,7 @@ def _body_field(label, empty_message):
     ])
 
 
-class _OneTimeForm(FlaskForm):
-    """A form that carries a one-time key, so sending it twice stores its result once."""
-
-    form_key = HiddenField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.form_key.data:
-            self.form_key.data = formkeys.new_key()
-
-
-class ThreadForm(_OneTimeForm):
+class ThreadForm(OneTimeForm):
     title = StringField("Title", filters=[_strip], validators=[
         DataRequired("Give the thread a title."),
         Length(max=TITLE_MAX, message=f"Keep the title to {TITLE_MAX} characters or fewer."),
@@ -47,7 +36,7 @@ class ThreadForm(_OneTimeForm):
     body = _body_field("Message", "Write the opening message.")
 
 
-class ReplyForm(_OneTimeForm):
+class ReplyForm(OneTimeForm):
     body = _body_field("Your reply", "Write something before sending the reply.")
 
 

@@ -4,13 +4,14 @@ The forms convert what was typed (numbers, deadlines in the viewer's zone) and l
 reviews.rules, whose messages are put beside the fields they concern (show_errors).
 """
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateTimeLocalField, FieldList, HiddenField, IntegerField, RadioField,
+from wtforms import (BooleanField, DateTimeLocalField, FieldList, IntegerField, RadioField,
                      SelectChoice, SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from .. import formkeys, web
+from .. import web
+from ..formkeys import OneTimeForm
 from . import rules
-from .models import _FIXED_WHEN_ALLOCATED, _FIXED_WHEN_PUBLISHED
+from .models import FIXED_WHEN_ALLOCATED, FIXED_WHEN_PUBLISHED
 
 # What a datetime-local input sends and shows: minutes, no zone.
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -37,9 +38,9 @@ def fixed_settings(round):
     """The settings a round can no longer change: people have acted on them."""
     fixed = []
     if round is not None and round.published_at is not None:
-        fixed += _FIXED_WHEN_PUBLISHED
+        fixed += FIXED_WHEN_PUBLISHED
     if round is not None and round.allocated_at is not None:
-        fixed += _FIXED_WHEN_ALLOCATED
+        fixed += FIXED_WHEN_ALLOCATED
     return tuple(fixed)
 
 
@@ -68,17 +69,6 @@ class _ShowsRuleErrors:
         self.general_errors = [*self.general_errors, *general]
 
 
-class _OneTimeForm(FlaskForm):
-    """A form carrying a one-time key, so sending it twice stores its result once."""
-
-    form_key = HiddenField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.form_key.data:
-            self.form_key.data = formkeys.new_key()
-
-
 class DeadlineField(DateTimeLocalField):
     """A datetime-local input, naive in the viewer's zone, that says how to write a time it cannot read."""
 
@@ -96,7 +86,7 @@ def _deadline_field(label):
     return DeadlineField(label, validators=[InputRequired(NOT_A_TIME)])
 
 
-class RoundForm(_ShowsRuleErrors, _OneTimeForm):
+class RoundForm(_ShowsRuleErrors, OneTimeForm):
     """A round's settings; deadlines are typed in the viewer's zone and stored in UTC."""
 
     title = StringField("Title", filters=[_strip])
@@ -172,7 +162,7 @@ class RoundForm(_ShowsRuleErrors, _OneTimeForm):
         return data if converted else None
 
 
-class CriterionForm(_ShowsRuleErrors, _OneTimeForm):
+class CriterionForm(_ShowsRuleErrors, OneTimeForm):
     """One rubric criterion: a scale of 2–6 described levels, or comments only."""
 
     name = StringField("Name", filters=[_strip])

@@ -21,9 +21,9 @@ from .rules import (
 )
 
 # Settings that cannot change once the round is published: submitters and reviewers acted on them.
-_FIXED_WHEN_PUBLISHED = ("submission_format", "anonymity", "submission_deadline", "review_deadline")
+FIXED_WHEN_PUBLISHED = ("submission_format", "anonymity", "submission_deadline", "review_deadline")
 # Settings that cannot change once reviewers have been allocated.
-_FIXED_WHEN_ALLOCATED = ("reviews_per_submission", "reviewer_pool")
+FIXED_WHEN_ALLOCATED = ("reviews_per_submission", "reviewer_pool")
 
 
 @dataclass(frozen=True)
@@ -86,9 +86,9 @@ class ReviewRound(BaseModel):
         clean = rules.validate_round_settings(data, now, current=self)
         fixed = []
         if self.published_at is not None:
-            fixed += _FIXED_WHEN_PUBLISHED
+            fixed += FIXED_WHEN_PUBLISHED
         if self.allocated_at is not None:
-            fixed += _FIXED_WHEN_ALLOCATED
+            fixed += FIXED_WHEN_ALLOCATED
         errors = {name: "This can no longer change: people have already acted on it."
                   for name in fixed if clean[name] != getattr(self, name)}
         if errors:

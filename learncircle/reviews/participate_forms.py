@@ -5,10 +5,10 @@ minimum lengths) are the domain's (rules.py), whose messages the views attach to
 """
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from .. import formkeys
+from ..formkeys import OneTimeForm
 from . import rules
 
 
@@ -21,21 +21,15 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class SubmissionForm(FlaskForm):
+class SubmissionForm(OneTimeForm):
     """The author's work: Markdown text, a link, or both, depending on the round."""
 
-    form_key = HiddenField()
     body = TextAreaField("Your work", filters=[_unix_newlines], validators=[
         Length(max=rules.BODY_MAX, message=f"Keep your submission under {rules.BODY_MAX:,} characters."),
     ])
     link = StringField("Link to your work", filters=[_strip], validators=[
         Length(max=rules.LINK_MAX, message=f"Keep the link under {rules.LINK_MAX:,} characters."),
     ])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.form_key.data:
-            self.form_key.data = formkeys.new_key()
 
     def show_errors(self, errors):
         """Attach the domain's messages (body, link) to the fields."""
