@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask import url_for
 
 from learncircle import clock, create_app, db
 from learncircle.accounts.models import User
@@ -249,26 +250,30 @@ def restore(world):
     shutil.copy(world.template, world.live)
 
 
-def request_as(world, role, endpoint, method, ghost=False):
+def url_of(world, endpoint, ghost=False):
+    """The endpoint's URL for the world's objects (or for objects that do not exist)."""
+    rule = next(r for r in world.app.url_map.iter_rules() if r.endpoint == endpoint)
+    args = world.ghost_args if ghost else world.args
+    values = {name: args[name] for name in rule.arguments}
+    if endpoint == "vendor.static":
+        values["filename"] = "htmx.min.js"
+    if endpoint in DRAFT_ROUTES:  # the rubric is edited, and the round published, while it is a draft
+        values = {**values, "round_id": args["draft_round_id"]}
+        if "criterion_id" in values:
+            values["criterion_id"] = args["draft_criterion_id"]
+    with world.app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def request_as(world, role, endpoint, method, ghost=False, form=None):
     restore(world)
     client = world.app.test_client()
     if role != "anonymous":
         with client.session_transaction() as session:
             session["_user_id"] = world.ids[role]
-    rule = next(r for r in world.app.url_map.iter_rules() if r.endpoint == endpoint)
-    args = world.ghost_args if ghost else world.args
-    with world.app.test_request_context():
-        from flask import url_for
-        values = {name: args[name] for name in rule.arguments}
-        if endpoint in DRAFT_ROUTES:  # the rubric is edited, and the round published, while it is a draft
-            values = {**values, "round_id": args["draft_round_id"]}
-            if "criterion_id" in values:
-                values["criterion_id"] = args["draft_criterion_id"]
-        if endpoint == "vendor.static":
-            values["filename"] = "htmx.min.js"
-        url = url_for(endpoint, **values)
-    form = {key: str(value).format(**args) for key, value in FORMS.get(endpoint, {}).items()}
-    return client.open(url, method=method, data=form if method == "POST" else None)
+    if form is None:
+        form = {key: str(value).format(**world.args) for key, value in FORMS.get(endpoint, {}).items()}
+    return client.open(url_of(world, endpoint, ghost), method=method, data=form if method == "POST" else None)
 
 
 def outcome(response):
@@ -321,3 +326,15 @@ def test_every_post_needs_the_csrf_token(world, endpoint):
     finally:
         world.app.config["WTF_CSRF_ENABLED"] = False
 
+
+
+JUNK = ["", "x" * 60_000, "-1", "99999999999999999999999", "2031-13-45T99:99", "\x00\ufffd<script>", "NaN"]
+
+
+@pytest.mark.parametrize("endpoint", sorted({endpoint for endpoint, method in POLICIES if method == "POST"}))
+def test_junk_in_any_form_is_refused_without_a_server_error(world, endpoint):
+    fields = set(FORMS.get(endpoint, {})) | {"body", "title", "name", "role", "page", "next", "form_key"}
+    for role in ("member", "owner"):
+        for junk in JUNK:
+            response = request_as(world, role, endpoint, "POST", form={field: junk for field in fields})
+            assert response.status_code < 500, f"{endpoint} as {role} with {junk[:20]!r}: {response.status_code}"

@@ -839,3 +839,21 @@ def test_notices_are_sent_listed_and_read(world):
     assert Notice.mark_read(ana) == 1
     assert Notice.unread_for(ana).count() == 0 and Notice.recent_for(ana).count() == 1
     assert Notice.send([], "Nobody") == 0
+
+
+def test_expectations_for_many_rounds_take_a_fixed_number_of_queries(world):
+    ana = world["members"][0]
+    rounds = [new_round(world, title=f"Essay {n}") for n in range(5)]
+    submit(rounds[0], ana, body="My essay.")
+    reviewing = new_round(world, title="Under review")
+    everyone_submits(reviewing, world["members"][:3])
+    reviewing.start_reviewing_now()
+    rounds = [fresh(round) for round in rounds + [reviewing]]
+    with counted_queries() as queries:
+        expectations = ReviewRound.expectations_for(rounds, ana)
+    assert len(queries) <= 4
+    assert expectations[rounds[0].id].message == "Submitted. You can change it until the deadline."
+    assert expectations[rounds[1].id].action == "submit"
+    assert expectations[reviewing.id] == rounds[-1].expected_of(ana)
+    assert expectations[reviewing.id].action == "review" and expectations[reviewing.id].count == 2
+    assert ReviewRound.expectations_for(rounds, world["outsider"])[rounds[1].id].action == "nothing"

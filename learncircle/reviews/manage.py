@@ -124,13 +124,9 @@ def rounds(slug):
 
 
 def _expectations(rounds, now):
-    """What each running round expects of the viewer, by round id.
-
-    expected_of costs a few queries per round, so only rounds in which something can still be done
-    (open or reviewing) are asked: at most one page of them, and usually one or two.
-    """
-    user = _user()
-    return {round.id: round.expected_of(user, now) for round in rounds if round.phase(now) in (OPEN, REVIEWING)}
+    """What each running round (open or reviewing) expects of the viewer, by round id."""
+    running = [round for round in rounds if round.phase(now) in (OPEN, REVIEWING)]
+    return ReviewRound.expectations_for(running, _user(), now)
 
 
 @bp.route("/c/<slug>/reviews/new", methods=["GET", "POST"])

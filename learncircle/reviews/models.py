@@ -315,26 +315,51 @@ class ReviewRound(BaseModel):
 
     def expected_of(self, user, now=None):
         """What user should do now (an Expectation), for the round page and the circle's overview."""
+        return ReviewRound.expectations_for([self], user, now)[self.id]
+
+    @classmethod
+    def expectations_for(cls, rounds, user, now=None):
+        """What user should do now in each of rounds, by round id, in four queries however many rounds."""
         now = now or clock.now()
+        nothing = Expectation("nothing", 0, "")
+        expectations = {round.id: nothing for round in rounds}
+        live = [round for round in rounds if round.phase(now) != DRAFT]
+        if not live or user is None or not getattr(user, "is_authenticated", False):
+            return expectations
+        round_ids = [round.id for round in live]
+        roles = dict(Membership.select(Membership.circle, Membership.role)
+                     .where((Membership.user == user.id) & Membership.circle.in_({r.circle_id for r in live}))
+                     .tuples())
+        submissions = {submission.round_id: submission for submission in Submission.select().where(
+            Submission.round.in_(round_ids) & (Submission.author == user.id))}
+        pending = dict(Assignment.select(Assignment.round, peewee.fn.COUNT(Assignment.id))
+                       .join(Review, peewee.JOIN.LEFT_OUTER, on=(Review.assignment == Assignment.id))
+                       .where(Assignment.round.in_(round_ids) & (Assignment.reviewer == user.id)
+                              & (Review.id.is_null() | (Review.status != REVIEW_SUBMITTED)))
+                       .group_by(Assignment.round).tuples())
+        ready = dict(Assignment.select(Assignment.submission, peewee.fn.COUNT(Review.id)).join(Review)
+                     .where(Assignment.submission.in_([s.id for s in submissions.values()])
+                            & (Review.status == REVIEW_SUBMITTED) & Review.hidden_at.is_null())
+                     .group_by(Assignment.submission).tuples()) if submissions else {}
+        for round in live:
+            if round.circle_id in roles:
+                submission = submissions.get(round.id)
+                expectations[round.id] = round._expectation(
+                    now, roles[round.circle_id], submission, pending.get(round.id, 0),
+                    ready.get(submission.id, 0) if submission else 0)
+        return expectations
+
+    def _expectation(self, now, role, submission, pending, ready):
+        """The Expectation for one person, from what is known about them in this (published) round."""
         phase = self.phase(now)
-        if phase == DRAFT or user is None or not getattr(user, "is_authenticated", False):
-            return Expectation("nothing", 0, "")
-        membership = Membership.of(user, self.circle_id)
-        if membership is None:
-            return Expectation("nothing", 0, "")
         # Facilitators and the owner run the round: submitting is open to them, not expected.
-        expected_to_submit = membership.role not in (OWNER, FACILITATOR)
-        submission = self.submission_of(user)
+        expected_to_submit = role not in (OWNER, FACILITATOR)
         if phase == OPEN:
             if submission is None and not expected_to_submit:
                 return Expectation("nothing", 0, "")
             if submission is None:
                 return Expectation("submit", 0, "Submit your work before the deadline.")
             return Expectation("nothing", 0, "Submitted. You can change it until the deadline.")
-        pending = (Assignment.select().join(Review, peewee.JOIN.LEFT_OUTER, on=(Review.assignment == Assignment.id))
-                   .where((Assignment.round == self) & (Assignment.reviewer == user.id)
-                          & (Review.id.is_null() | (Review.status != REVIEW_SUBMITTED)))
-                   .count())
         if pending and self.closed_at is None:
             late = " Late reviews are still accepted, marked late." if phase == CLOSED else ""
             plural = "review" if pending == 1 else "reviews"
@@ -346,7 +371,6 @@ class ReviewRound(BaseModel):
             return Expectation("nothing", 0, "")
         if not self.reviews_released(now):
             return Expectation("nothing", 0, "Your reviews appear when reviewing closes.")
-        ready = submission.visible_reviews().count()
         if ready:
             noun, verb = ("review", "is") if ready == 1 else ("reviews", "are")
             return Expectation("read_reviews", ready, f"{ready} {noun} of your work {verb} ready to read.")
