@@ -244,7 +244,7 @@ def world(request, tmp_path_factory):
 
 def restore(world):
     """Put the database back as it was built, so one case's changes never reach the next."""
-    db.database.close() if not db.database.is_closed() else None
+    db.close_all()
     for suffix in ("-wal", "-shm"):
         Path(str(world.live) + suffix).unlink(missing_ok=True)
     shutil.copy(world.template, world.live)

@@ -56,7 +56,8 @@ def recorded_sql():
 
     class Recorder(logging.Handler):
         def emit(self, record):
-            statements.append(record.msg[0] if isinstance(record.msg, tuple) else record.getMessage())
+            if record.name == "peewee":  # not peewee.pool's notes on borrowing connections
+                statements.append(record.msg[0] if isinstance(record.msg, tuple) else record.getMessage())
 
     logger, handler = logging.getLogger("peewee"), Recorder(logging.DEBUG)
     level = logger.level

@@ -8,7 +8,7 @@ import peewee
 
 from .. import clock, text
 from ..accounts.models import User
-from ..db import BaseModel, database
+from ..db import BaseModel, Prepared, database
 
 OWNER, FACILITATOR, MEMBER = "owner", "facilitator", "member"
 ROLES = (OWNER, FACILITATOR, MEMBER)
@@ -58,7 +58,11 @@ class Circle(BaseModel):
 
     @classmethod
     def by_slug(cls, slug):
-        return cls.get_or_none(cls.slug == slug)
+        return cls._by_slug.first(slug)
+
+    @Prepared
+    def _by_slug(slug: str):
+        return Circle.select().where(Circle.slug == slug).limit(1)
 
     @classmethod
     def unique_slug(cls, name):
@@ -199,7 +203,12 @@ class Membership(BaseModel):
     def of(cls, user, circle):
         if user is None or not getattr(user, "is_authenticated", False):
             return None
-        return cls.get_or_none((cls.user == user.id) & (cls.circle == circle))
+        return cls._of.first(user.id, circle.id)
+
+    @Prepared
+    def _of(user_id, circle_id):
+        """A membership is looked up on every circle page: prepared once."""
+        return Membership.select().where((Membership.user == user_id) & (Membership.circle == circle_id)).limit(1)
 
     @classmethod
     def join(cls, *, user, circle, invitation=None):

@@ -117,7 +117,7 @@ def permalink(post_id):
     """Send the reader to the page and anchor of a post; htmx gets the post itself (to end an edit)."""
     post = _post_or_404(post_id)
     if web.is_fragment_request():
-        return web.render_partial("discussions/_post.html", post=post, thread=post.thread)
+        return web.render_partial("discussions/_posts.html", posts=[post], thread=post.thread)
     return redirect(_thread_url(post.thread, page=post.page, _anchor=f"post-{post.id}"))
 
 
@@ -193,7 +193,7 @@ def edit_post(post_id):
     if form.validate_on_submit():
         post.edit(form.body.data)
         if web.is_fragment_request():
-            return web.render_partial("discussions/_post.html", post=post, thread=thread)
+            return web.render_partial("discussions/_posts.html", posts=[post], thread=thread)
         return web.see_other(_permalink(post))
     status = 422 if form.is_submitted() else 200
     return web.render("discussions/edit_post.html", block="editor", status=status, form=form, post=post,
@@ -211,7 +211,7 @@ def delete_post(post_id):
         _require(access.can_edit_post(current_user, post, thread))
         post.soft_delete()
     if web.is_fragment_request():
-        return web.render_partial("discussions/_post.html", post=post, thread=thread)
+        return web.render_partial("discussions/_posts.html", posts=[post], thread=thread)
     flash("Your post was deleted.", "success")
     return web.see_other(_permalink(post))
 

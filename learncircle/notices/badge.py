@@ -10,5 +10,5 @@ def unread_notice_count():
     if not current_user.is_authenticated:
         return 0
     if "unread_notices" not in g:
-        g.unread_notices = Notice.unread_for(current_user).count()
+        g.unread_notices = Notice.unread_count(current_user)
     return g.unread_notices

@@ -4,7 +4,7 @@ import peewee
 from .. import clock
 from ..accounts.models import User
 from ..circles.models import Circle
-from ..db import BaseModel, database
+from ..db import BaseModel, Prepared, database
 
 TEXT_MAX = 500
 
@@ -37,6 +37,16 @@ class Notice(BaseModel):
             for start in range(0, len(rows), 100):
                 cls.insert_many(rows[start:start + 100]).execute()
         return len(user_ids)
+
+    @classmethod
+    def unread_count(cls, user):
+        """How many notices a person has not read: the header asks on every page."""
+        return cls._unread_count.first(user.id)[0]
+
+    @Prepared
+    def _unread_count(user_id):
+        return (Notice.select(peewee.fn.COUNT(Notice.id))
+                .where((Notice.user == user_id) & Notice.read_at.is_null()).tuples())
 
     @classmethod
     def unread_for(cls, user):
