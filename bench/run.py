@@ -226,7 +226,11 @@ def run(args):
     learncircle_cmd = serve_command(args.threads)
     floor_cmd = [sys.executable, str(BENCH / "floor.py"), "--database", str(database), "--host", HOST,
                  "--port", "{port}", "--threads", str(args.threads)]
-    with Server("learncircle", learncircle_cmd, env) as app, Server("floor", floor_cmd, env) as floor:
+    # Both servers run as a SQLite installation does, without the test suite's PostgreSQL driver.
+    sqlite_only = dict(env, PYTHONPATH=os.pathsep.join(filter(None, [str(BENCH / "sqlite_only"),
+                                                                      env.get("PYTHONPATH")])))
+    with Server("learncircle", learncircle_cmd, sqlite_only) as app, \
+            Server("floor", floor_cmd, sqlite_only) as floor:
         print("Checking the pages show the seeded thread …", flush=True)
         thread_bytes = check_page(app.url + thread_path, headers, expect_articles=facts["big_thread_posts"])
         list_bytes = check_page(app.url + list_path, headers, expect_thread_links=25)

@@ -122,6 +122,11 @@ def zone_label(local):
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
 
 
+# English names, whatever the server's locale: strftime would follow it, and costs more besides.
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 class LocalTimes:
     """Times as one viewer reads them: in their zone, relative to one "now" for the whole page.
 
@@ -139,28 +144,41 @@ class LocalTimes:
         return moment.replace(tzinfo=UTC).astimezone(self.zone)
 
     def exact(self, moment):
-        local = self.local(moment)
-        return local.strftime("%a %d %b %Y, %H:%M ") + zone_label(local)
+        """"Tue 04 Mar 2025, 11:11 CET"."""
+        return self._exact(self.local(moment))
 
     def relative(self, moment):
-        seconds = int((self.now - moment).total_seconds())
-        future = seconds < 0
-        seconds = abs(seconds)
-        if seconds < 60:
-            return "in a moment" if future else "just now"
-        for limit, unit, size in ((3600, "min", 60), (86400, "h", 3600), (86400 * 30, "d", 86400)):
-            if seconds < limit:
-                amount = seconds // size
-                return f"in {amount} {unit}" if future else f"{amount} {unit} ago"
-        return self.local(moment).strftime("%d %b %Y")
+        """"3 h ago", "in 2 d", or the date once it is a month away."""
+        return self._relative(moment, None)
 
     def tag(self, moment, relative=True):
         """<time> showing a relative or local time, with the exact local time on hover."""
         if moment is None:
             return ""
-        exact = self.exact(moment)
-        label = self.relative(moment) if relative else exact
-        return Markup(f'<time datetime="{moment.isoformat()}Z" title="{escape(exact)}">{escape(label)}</time>')
+        local = self.local(moment)
+        exact = self._exact(local)
+        label = self._relative(moment, local) if relative else exact
+        # Both texts are digits, English names and a zone abbreviation from tzdata: nothing to escape.
+        return Markup(f'<time datetime="{moment.isoformat()}Z" title="{exact}">{label}</time>')
+
+    @staticmethod
+    def _exact(local):
+        return (f"{_DAYS[local.weekday()]} {local.day:02d} {_MONTHS[local.month]} {local.year}, "
+                f"{local.hour:02d}:{local.minute:02d} {zone_label(local)}")
+
+    def _relative(self, moment, local):
+        seconds = int((self.now - moment).total_seconds())
+        future = seconds < 0
+        seconds = abs(seconds)
+        if seconds < 60:
+            return "in a moment" if future else "just now"
+        if seconds < 86400 * 30:
+            for limit, unit, size in ((3600, "min", 60), (86400, "h", 3600), (86400 * 30, "d", 86400)):
+                if seconds < limit:
+                    amount = seconds // size
+                    return f"in {amount} {unit}" if future else f"{amount} {unit} ago"
+        local = local or self.local(moment)
+        return f"{local.day:02d} {_MONTHS[local.month]} {local.year}"
 
 
 def local_times():
@@ -230,13 +248,26 @@ def _file_version(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
+_static_urls = {}
+
+
 def static_url(filename, endpoint="static"):
-    """URL of a static file carrying a hash of its content, so it can be cached for a year."""
-    if endpoint == "static":
-        folder = current_app.static_folder
-    else:
-        folder = current_app.blueprints[endpoint.split(".")[0]].static_folder
-    return url_for(endpoint, filename=filename, v=_file_version(str(Path(folder) / filename)))
+    """URL of a static file carrying a hash of its content, so it can be cached for a year.
+
+    Worked out once per file: every page names four, and the files change only with a new release.
+    """
+    # Outside a request url_for gives an absolute URL: worth building, not keeping for pages.
+    key = (endpoint, filename, request.script_root) if has_request_context() else None
+    url = _static_urls.get(key)
+    if url is None:
+        if endpoint == "static":
+            folder = current_app.static_folder
+        else:
+            folder = current_app.blueprints[endpoint.split(".")[0]].static_folder
+        url = url_for(endpoint, filename=filename, v=_file_version(str(Path(folder) / filename)))
+        if key is not None:
+            _static_urls[key] = url
+    return url
 
 
 def _static_path():
@@ -248,7 +279,11 @@ def _static_path():
 @lru_cache(maxsize=64)
 def _compressed(path, mtime, encoding):
     data = Path(path).read_bytes()
-    return brotli.compress(data, quality=11) if encoding == "br" else gzip.compress(data, 9)
+    if encoding == "br":
+        # A window just larger than the file compresses as well as the default 4 MB one, and the
+        # encoder's memory (kept by the allocator afterwards) scales with the window.
+        return brotli.compress(data, quality=11, lgwin=min(24, max(10, len(data).bit_length())))
+    return gzip.compress(data, 9)
 
 
 def _compress_static(response):
