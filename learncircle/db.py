@@ -89,37 +89,90 @@ class Prepared:
         for param in params:
             matches = [index for index, stand_in in enumerate(stand_ins)
                        if type(param) is type(stand_in) and param == stand_in]
-            slots.append(matches[0] if matches else None)
-        missing = set(range(len(stand_ins))) - set(slots)
+            slots.append((matches[0], None) if matches else (None, param))
+        missing = set(range(len(stand_ins))) - {slot for slot, _ in slots}
         if missing:
             raise ValueError(f"{self.build.__qualname__}: parameters {sorted(missing)} do not reach the SQL as given")
-        compiled = self._compiled[target] = (query, sql, [(slot, param) for slot, param in zip(slots, params)])
+        compiled = self._compiled[target] = (query, sql, slots, _model_builder(query))
         return compiled
 
-    def __call__(self, *values):
-        """Run the query; return its rows, as the query would (models, tuples or dicts)."""
+    def _execute(self, values):
         target = database.obj
         compiled = self._compiled.get(target) or self._compile(target)
-        query, sql, slots = compiled
-        params = [param if slot is None else values[slot] for slot, param in slots]
-        return query._get_cursor_wrapper(database.execute_sql(sql, params))
+        query, sql, slots, build_model = compiled
+        params = [fixed if slot is None else values[slot] for slot, fixed in slots]
+        return query, database.execute_sql(sql, params), build_model
+
+    def __call__(self, *values):
+        """Run the query; return a list of its rows, as the query would give them (models, tuples or dicts)."""
+        query, cursor, build_model = self._execute(values)
+        if build_model is not None:
+            return [build_model(row) for row in cursor.fetchall()]
+        return list(query._get_cursor_wrapper(cursor))
 
     def raw(self, *values):
         """Run the query; return its rows as the driver gives them, for callers that convert them themselves."""
-        target = database.obj
-        query, sql, slots = self._compiled.get(target) or self._compile(target)
-        params = [param if slot is None else values[slot] for slot, param in slots]
-        return database.execute_sql(sql, params).fetchall()
+        return self._execute(values)[1].fetchall()
 
     def first(self, *values):
         """Return the first row, or None."""
-        rows = self(*values)
+        query, cursor, build_model = self._execute(values)
+        if build_model is not None:
+            row = cursor.fetchone()
+            cursor.close()  # an unfinished SQLite statement would keep its read snapshot open
+            return None if row is None else build_model(row)
+        rows = query._get_cursor_wrapper(cursor)
         try:
             for row in rows:
                 return row
             return None
         finally:
-            rows.cursor.close()  # an unfinished SQLite statement would keep its read snapshot open
+            cursor.close()
+
+
+def _model_builder(query):
+    """A function that makes a row into the query's model (with its inner-joined models), or None.
+
+    Peewee's own row reader works out the query's shape again for every cursor; for a lookup run on
+    every page that costs more than the lookup. This covers the shape prepared lookups have: real
+    columns of one model, plus models reached by its foreign keys through inner joins. Any other
+    query (aliases, expressions, outer joins, tuples) keeps Peewee's reader.
+    """
+    main = getattr(query, "model", None)
+    if main is None or getattr(query, "_row_type", None) not in (None, peewee.ROW.MODEL):
+        return None
+    columns = {}
+    for index, node in enumerate(query._returning):
+        if not isinstance(node, peewee.Field) or not isinstance(node.model, type):
+            return None
+        columns.setdefault(node.model, []).append((index, node.name, node.python_value))
+    links = []
+    for joins in query._joins.values():
+        for dest, attr, _constructor, join_type in joins:
+            foreign_key = main._meta.fields.get(attr)
+            if (join_type != peewee.JOIN.INNER or not isinstance(foreign_key, peewee.ForeignKeyField)
+                    or foreign_key.rel_model is not dest or dest not in columns):
+                return None
+            links.append((attr, dest))
+    if set(columns) != {main, *(dest for _, dest in links)}:
+        return None
+
+    def build(row):
+        made = {}
+        for model, fields in columns.items():
+            instance = model(__no_default__=True)
+            data = instance.__data__
+            for index, name, to_python in fields:
+                value = row[index]
+                data[name] = None if value is None else to_python(value)
+            made[model] = instance
+        root = made[main]
+        for attr, dest in links:
+            setattr(root, attr, made[dest])  # the foreign key's own setter: the id is already there
+        root._dirty.clear()
+        return root
+
+    return build
 
 
 def close_all():

@@ -41,12 +41,12 @@ class Notice(BaseModel):
     @classmethod
     def unread_count(cls, user):
         """How many notices a person has not read: the header asks on every page."""
-        return cls._unread_count.first(user.id)[0]
+        return cls._unread_count.raw(user.id)[0][0]
 
     @Prepared
     def _unread_count(user_id):
         return (Notice.select(peewee.fn.COUNT(Notice.id))
-                .where((Notice.user == user_id) & Notice.read_at.is_null()).tuples())
+                .where((Notice.user == user_id) & Notice.read_at.is_null()))
 
     @classmethod
     def unread_for(cls, user):
