@@ -54,3 +54,27 @@ def run(url, *, connections, seconds, headers):
         "max_ms": round(latency["max"] / 1000, 2),
         "bytes_per_response": round(figures["bytes"] / figures["requests"]),
     }
+
+
+def combine(rounds):
+    """One figure from several short runs of the same page: medians of their percentiles, total throughput."""
+    def median(values):
+        ordered = sorted(values)
+        middle = len(ordered) // 2
+        return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+    requests = sum(result["requests"] for result in rounds)
+    seconds = sum(result["requests"] / result["requests_per_second"] for result in rounds)
+    combined = {
+        "connections": rounds[0]["connections"],
+        "seconds": sum(result["seconds"] for result in rounds),
+        "rounds": len(rounds),
+        "requests": requests,
+        "requests_per_second": round(requests / seconds, 1),
+        "bytes_per_response": round(sum(r["bytes_per_response"] * r["requests"] for r in rounds) / requests),
+        "each_round": rounds,
+    }
+    for figure in ("p50_ms", "p90_ms", "p99_ms"):
+        combined[figure] = round(median([result[figure] for result in rounds]), 2)
+    combined["max_ms"] = max(result["max_ms"] for result in rounds)
+    return combined

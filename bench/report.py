@@ -128,7 +128,9 @@ def markdown(results):
         "",
         "### Latency and throughput",
         "",
-        f"wrk, one thread, {s['seconds']} s per line after a {s['warmup_seconds']} s warm-up per page; "
+        f"wrk, one thread, {s['seconds']} s per line after a {s['warmup_seconds']} s warm-up per page, "
+        f"measured in {s.get('rounds', 1)} interleaved rounds (every page in turn, then again): p50 and p99 are "
+        "the medians of the rounds' figures, requests per second the total over all rounds; "
         f"waitress with {s['server_threads']} threads for both apps. Data: {data['users']} people, one "
         f"circle, {data['threads']} threads; the thread page is `{data['thread_path']}` "
         f"({data['big_thread_posts']} posts), the thread list is `{data['thread_list_path']}`. "

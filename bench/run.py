@@ -155,19 +155,31 @@ def prepare_instance():
     return facts, env, headers
 
 
-def measure_load(targets, *, seconds, warmup, connections):
-    """Warm every target up, then measure each at each connection count, interleaved."""
+def measure_load(targets, *, seconds, warmup, connections, rounds):
+    """Warm every target up, then measure each at each connection count in interleaved rounds.
+
+    A shared or virtual machine runs faster and slower by turns for seconds at a time. Measuring
+    the floor and LearnCircle in alternating short rounds, rather than one long run each, lets every
+    page meet the same spells, so their ratio holds steady from one run to the next.
+    """
     for target in targets:
         load.run(target["url"], connections=max(connections), seconds=warmup, headers=target["headers"])
     figures = {target["key"]: {} for target in targets}
+    slice_seconds = max(1, round(seconds / rounds))
     for count in connections:
-        for target in targets:
-            print(f"  {target['label']}, {count} connection{'s' if count > 1 else ''} …", flush=True)
-            result = load.run(target["url"], connections=count, seconds=seconds, headers=target["headers"])
-            if result["bytes_per_response"] < target["expected_bytes"] * 0.5:
-                raise BenchError(f"{target['label']}: responses of {result['bytes_per_response']} bytes under load, "
-                                 f"{target['expected_bytes']} when checked: the server answered something else")
-            figures[target["key"]][str(count)] = result
+        print(f"  {count} connection{'s' if count > 1 else ''}: {rounds} rounds of {slice_seconds} s per page …",
+              flush=True)
+        measured = {target["key"]: [] for target in targets}
+        for _ in range(rounds):
+            for target in targets:
+                result = load.run(target["url"], connections=count, seconds=slice_seconds,
+                                  headers=target["headers"])
+                if result["bytes_per_response"] < target["expected_bytes"] * 0.5:
+                    raise BenchError(f"{target['label']}: responses of {result['bytes_per_response']} bytes under "
+                                     f"load, {target['expected_bytes']} when checked: the server answered something else")
+                measured[target["key"]].append(result)
+        for key, results in measured.items():
+            figures[key][str(count)] = load.combine(results)
     return figures
 
 
@@ -253,7 +265,8 @@ def run(args):
              "headers": compressed, "expected_bytes": compressed_bytes},
         ]
         print(f"Loading with wrk ({args.seconds} s each, after a {args.warmup} s warm-up) …", flush=True)
-        latency = measure_load(targets, seconds=args.seconds, warmup=args.warmup, connections=(1, 8))
+        latency = measure_load(targets, seconds=args.seconds, warmup=args.warmup, connections=(1, 8),
+                               rounds=args.rounds)
         memory = {"learncircle": app.memory_kb(), "floor": floor.memory_kb()}
 
     print("Counting SQL statements per page …", flush=True)
@@ -262,7 +275,8 @@ def run(args):
     results = {
         "measured_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "machine": machine.describe(wrk_version),
-        "settings": {"seconds": args.seconds, "warmup_seconds": args.warmup, "server_threads": args.threads,
+        "settings": {"seconds": args.seconds, "rounds": args.rounds, "warmup_seconds": args.warmup,
+                     "server_threads": args.threads,
                      "connections": [1, 8], "wrk_threads": 1},
         "data": {key: facts[key] for key in ("users", "threads", "big_thread_posts", "thread_title")}
                 | {"thread_path": thread_path, "thread_list_path": list_path},
@@ -279,7 +293,9 @@ def run(args):
 
 def main():
     parser = argparse.ArgumentParser(description="Benchmark LearnCircle against a minimal floor app.")
-    parser.add_argument("--seconds", type=int, default=10, help="length of each measurement (default 10)")
+    parser.add_argument("--seconds", type=int, default=10, help="seconds each page is measured for, over all rounds (default 10)")
+    parser.add_argument("--rounds", type=int, default=5,
+                        help="interleaved rounds the measurement is split into (default 5)")
     parser.add_argument("--warmup", type=int, default=2, help="warm-up per page before measuring (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="waitress worker threads, both servers (default 4, as `learncircle serve`)")
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/performance.md")

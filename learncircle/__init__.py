@@ -52,6 +52,7 @@ def create_app(test_config=None):
                             "application/json", "text/csv", "image/svg+xml"],
         COMPRESS_ALGORITHM=["br", "gzip"],
         COMPRESS_BR_LEVEL=5,
+        COMPRESS_BR_WINDOW=18,  # 256 KB: larger than any page, a sixteenth of the default's memory
         RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URI"],
         RATELIMIT_HEADERS_ENABLED=False,
     )

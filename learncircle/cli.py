@@ -1,5 +1,4 @@
 """The `learncircle` command: serve, db upgrade/status, and one command per admin task."""
-import ctypes
 import os
 import re
 import signal
@@ -13,7 +12,7 @@ import peewee
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import clock, db
+from . import clock, db, memory
 
 
 def _create_app():
@@ -42,20 +41,6 @@ def _apply_migrations():
 
 # ---- serve --------------------------------------------------------------------------------------
 
-def _limit_memory_arenas(arenas=2):
-    """Cap glibc's per-thread memory arenas before the worker threads start.
-
-    By default glibc gives each thread its own arena, which leaves a multi-threaded server holding
-    10-15 MB it does not use; two arenas are plenty when Python runs one thread at a time. Not glibc
-    (macOS, musl): nothing to do.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-8, arenas)  # -8 is M_ARENA_MAX
-    except (OSError, AttributeError):
-        pass
-
-
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 for every network interface).")
@@ -68,7 +53,7 @@ def serve(host, port, threads):
     from waitress.server import create_server
 
     _apply_migrations()
-    _limit_memory_arenas()
+    memory.tune_allocator()
     app = current_app._get_current_object()
     try:
         server = create_server(app, host=host, port=port, threads=threads, ident="LearnCircle")
@@ -83,6 +68,7 @@ def serve(host, port, threads):
         click.echo(f"listening on every network interface, port {port}")
     # systemd stops a service with SIGTERM: end like Ctrl+C, letting running requests finish.
     signal.signal(signal.SIGTERM, _exit_quietly)
+    memory.settle_after_start()
     try:
         server.run()  # returns on Ctrl+C or SIGTERM, once the worker threads are done
     finally:

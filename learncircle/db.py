@@ -23,7 +23,7 @@ SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
     "synchronous": "normal",
-    "cache_size": -2000,  # 2 MB of page cache per connection: connections are per request and per thread
+    "cache_size": -2000,  # 2 MB of page cache per connection
 }
 
 

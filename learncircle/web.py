@@ -16,7 +16,7 @@ from jinja2_fragments.flask import render_block
 from markupsafe import Markup, escape
 from werkzeug.security import safe_join
 
-from . import clock
+from . import clock, memory
 
 # Content-Security-Policy: no inline script, no eval, no inline style; htmx is configured to match
 # (see the htmx-config meta tag in base.html).
@@ -282,8 +282,11 @@ def _compressed(path, mtime, encoding):
     data = Path(path).read_bytes()
     if encoding == "br":
         # A window just larger than the file compresses as well as the default 4 MB one, and the
-        # encoder's memory (kept by the allocator afterwards) scales with the window.
-        return brotli.compress(data, quality=11, lgwin=min(24, max(10, len(data).bit_length())))
+        # encoder's memory scales with the window. Quality 11 still needs tens of MB for a moment:
+        # once per file and release, so hand them back rather than keep them for the server's life.
+        body = brotli.compress(data, quality=11, lgwin=min(24, max(10, len(data).bit_length())))
+        memory.give_back_freed()
+        return body
     return gzip.compress(data, 9)
 
 
