@@ -45,8 +45,7 @@ def app(tmp_path):
     })
     db.upgrade()
     yield app
-    if not db.database.is_closed():
-        db.database.close()
+    db.close_all()
 
 
 @pytest.fixture

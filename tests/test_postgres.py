@@ -52,6 +52,7 @@ def test_discussions_and_a_review_round_work_on_postgresql(pg_app):
     assert first.status_code == again.status_code == 303 and first.headers["Location"] == again.headers["Location"]
     page = html(client.get(f"/t/{thread.id}"))
     assert len(page.find_all("article")) == 2 and page.find("strong", string="this")
+    assert page.find("article").time["datetime"].endswith("Z")  # PostgreSQL's datetimes read like SQLite's text
     assert html(client.get("/c/pg")).find(string="answered")
 
     with db.database.connection_context():

@@ -176,3 +176,56 @@ def test_the_header_counts_unread_notices(client, auth, make_user):
         Notice.send([person], "Reviewing has started.")
     link = html(client.get("/")).find("a", class_="has-unread")
     assert link is not None and "1" in link.get_text()
+
+
+@pytest.mark.parametrize("moment, relative", [
+    ((2026, 7, 1, 11, 59, 30), "just now"),
+    ((2026, 7, 1, 9, 0, 0), "3 h ago"),
+    ((2026, 6, 28, 12, 0, 0), "3 d ago"),
+    ((2026, 7, 1, 12, 45, 0), "in 45 min"),
+    ((2025, 12, 24, 8, 5, 0), "24 Dec 2025"),  # a month or more away: the date, in the viewer's zone
+])
+def test_time_tags_say_how_long_ago_with_the_exact_local_time_on_hover(moment, relative):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from bs4 import BeautifulSoup
+
+    from learncircle.web import LocalTimes
+
+    times = LocalTimes(ZoneInfo("Europe/Berlin"), dt.datetime(2026, 7, 1, 12, 0, 0))
+    stored = dt.datetime(*moment)
+    tag = BeautifulSoup(times.tag(stored), "html.parser").time
+    assert tag.get_text() == relative
+    assert dt.datetime.fromisoformat(tag["datetime"]) == stored.replace(tzinfo=dt.timezone.utc)
+    local = stored.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo("Europe/Berlin"))
+    assert tag["title"] == local.strftime("%a %d %b %Y, %H:%M ") + local.tzname()
+    assert str(times.tag(stored, relative=False)) == str(times.tag(stored)).replace(f">{relative}<", f">{tag['title']}<")
+
+
+def test_post_links_and_static_urls_match_url_for_under_a_path_prefix(app):
+    from flask import url_for
+
+    from learncircle.web import id_url, static_url
+
+    for prefix in ("", "/circle"):
+        with app.test_request_context("/", base_url=f"http://localhost{prefix}/"):
+            for endpoint in ("discussions.permalink", "discussions.edit_post", "discussions.delete_post"):
+                assert id_url(1234, endpoint) == url_for(endpoint, post_id=1234)
+            assert id_url(7, "discussions.thread") == f"{prefix}/t/7"
+            assert static_url("app.css").startswith(f"{prefix}/static/app.css?v=")
+            assert static_url("app.css") == url_for("static", filename="app.css", v=static_url("app.css")[-12:])
+
+
+def test_memory_helpers_are_safe_to_call_and_freeze_what_start_up_loaded():
+    import gc
+
+    from learncircle import memory
+
+    memory.tune_allocator()
+    memory.give_back_freed()
+    try:
+        memory.settle_after_start()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
