@@ -108,7 +108,7 @@ def show_thread(thread_id):
         abort(404)
     posts = Post.page_of(thread, page)
     return web.render("discussions/thread.html", thread=thread, circle=thread.circle, posts=posts, page=page,
-                      reply_form=ReplyForm(formdata=None))
+                      reply_form=ReplyForm.blank())
 
 
 @bp.route("/p/<int:post_id>")
@@ -147,7 +147,7 @@ def _reply_stored(thread, post):
     if not web.is_fragment_request():
         return web.see_other(_permalink(post))
     return web.render_partial("discussions/_reply_added.html", post=post, thread=thread,
-                              reply_form=ReplyForm(formdata=None))
+                              reply_form=ReplyForm.blank())
 
 
 def _reply_errors(thread, form):
