@@ -56,7 +56,8 @@ def serve(host, port, threads):
     memory.tune_allocator()
     app = current_app._get_current_object()
     try:
-        server = create_server(app, host=host, port=port, threads=threads, ident="LearnCircle")
+        server = create_server(memory.returning_freed_memory(app), host=host, port=port, threads=threads,
+                               ident="LearnCircle")
     except OSError as error:
         raise click.ClickException(
             f"cannot listen on {host}:{port} ({error.strerror or error}). "

@@ -5,6 +5,7 @@ holding more memory.
 """
 import ctypes
 import gc
+import itertools
 
 M_MMAP_THRESHOLD = -3
 M_ARENA_MAX = -8
@@ -39,6 +40,24 @@ def give_back_freed():
     """Return memory that was freed to the system (after a one-off large job, never per request)."""
     if _glibc is not None and hasattr(_glibc, "malloc_trim"):
         _glibc.malloc_trim(0)
+
+
+def returning_freed_memory(wsgi_app, every=200):
+    """Wrap a WSGI app so that after every `every` requests freed memory goes back to the system.
+
+    Busy moments (eight pages compressed at once) leave freed blocks the allocator would otherwise
+    keep for the server's whole life; handing them back takes well under a millisecond.
+    """
+    served = itertools.count(1)
+
+    def app(environ, start_response):
+        try:
+            return wsgi_app(environ, start_response)
+        finally:
+            if next(served) % every == 0:
+                give_back_freed()
+
+    return app
 
 
 def settle_after_start():

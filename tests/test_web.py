@@ -229,3 +229,15 @@ def test_memory_helpers_are_safe_to_call_and_freeze_what_start_up_loaded():
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_the_servers_memory_wrapper_answers_every_request_unchanged(client, make_user, monkeypatch):
+    from learncircle import memory
+
+    make_user()
+    trims = []
+    monkeypatch.setattr(memory, "give_back_freed", lambda: trims.append(1))
+    wrapped = memory.returning_freed_memory(client.application.wsgi_app, every=3)
+    monkeypatch.setattr(client.application, "wsgi_app", wrapped)
+    statuses = [client.get("/login").status_code for _ in range(7)]
+    assert statuses == [200] * 7 and len(trims) == 2
