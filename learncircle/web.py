@@ -13,7 +13,7 @@ import brotli
 from flask import abort, current_app, g, has_request_context, redirect, render_template, request, url_for
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from werkzeug.security import safe_join
 
 from . import clock, memory
@@ -147,10 +147,6 @@ class LocalTimes:
         """"Tue 04 Mar 2025, 11:11 CET"."""
         return self._exact(self.local(moment))
 
-    def relative(self, moment):
-        """"3 h ago", "in 2 d", or the date once it is a month away."""
-        return self._relative(moment, None)
-
     def tag(self, moment, relative=True):
         """<time> showing a relative or local time, with the exact local time on hover."""
         if moment is None:
@@ -167,17 +163,16 @@ class LocalTimes:
                 f"{local.hour:02d}:{local.minute:02d} {zone_label(local)}")
 
     def _relative(self, moment, local):
+        """"3 h ago", "in 2 d", or the date once it is a month away."""
         seconds = int((self.now - moment).total_seconds())
         future = seconds < 0
         seconds = abs(seconds)
         if seconds < 60:
             return "in a moment" if future else "just now"
-        if seconds < 86400 * 30:
-            for limit, unit, size in ((3600, "min", 60), (86400, "h", 3600), (86400 * 30, "d", 86400)):
-                if seconds < limit:
-                    amount = seconds // size
-                    return f"in {amount} {unit}" if future else f"{amount} {unit} ago"
-        local = local or self.local(moment)
+        for limit, unit, size in ((3600, "min", 60), (86400, "h", 3600), (86400 * 30, "d", 86400)):
+            if seconds < limit:
+                amount = seconds // size
+                return f"in {amount} {unit}" if future else f"{amount} {unit} ago"
         return f"{local.day:02d} {_MONTHS[local.month]} {local.year}"
 
 

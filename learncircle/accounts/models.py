@@ -50,7 +50,7 @@ class User(UserMixin, BaseModel):
     def from_session_id(cls, session_id):
         """Return the user a login cookie names, or None when that session was ended."""
         user_id, _, token = str(session_id).partition(":")
-        if not user_id.isdigit() or not token or len(user_id) > 18:
+        if not user_id.isdigit() or not token or int(user_id) >= 2**63:  # past SQLite's integers
             return None
         user = cls._by_id.first(int(user_id))
         if user is None or not secrets.compare_digest(user.session_token, token):
