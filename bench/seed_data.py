@@ -11,6 +11,7 @@ import secrets
 from flask_login.utils import _create_identifier
 
 from learncircle import clock, db
+from learncircle.accounts import sessions
 from learncircle.accounts.models import User
 from learncircle.circles.models import PRIVATE, Circle, Membership
 from learncircle.discussions.models import DISCUSSION, QUESTION, Thread
@@ -135,11 +136,16 @@ def seed(*, rng_seed=2024):
                 if is_big:
                     big_thread = thread
             viewer = people[5]  # a plain member: the most common reader of a thread
-            return {"thread_id": big_thread.id, "thread_title": big_thread.title, "circle_slug": circle.slug,
-                    "viewer_id": viewer.id, "viewer_session_id": viewer.get_id(),
-                    "users": len(people), "threads": THREADS, "big_thread_posts": BIG_THREAD_POSTS}
+            facts = {"thread_id": big_thread.id, "thread_title": big_thread.title, "circle_slug": circle.slug,
+                     "viewer_id": viewer.id, "users": len(people), "threads": THREADS,
+                     "big_thread_posts": BIG_THREAD_POSTS}
     finally:
         clock.freeze(None)
+    # Signed in now, not at the seed's frozen time: the session is live and seen recently, so no page
+    # view of the run has a "last seen" to write.
+    with db.database.connection_context():
+        facts["viewer_session_id"] = sessions.start(viewer, user_agent=USER_AGENT)
+    return facts
 
 
 def session_cookie(app, session_id):

@@ -1,5 +1,75 @@
-"""Rate limits (Flask-Limiter): counted per account and per client address for logins."""
+"""Rate limits (Flask-Limiter): failed logins (accounts/throttle.py), registrations per client address,
+and posting, previews and invitation links per account.
+
+Only what succeeded counts against a budget, so a form sent back with errors costs nothing. Over a
+budget, a blueprint's 429 handler shows the same form again with what was typed and the message;
+an htmx request gets the message as a fragment (static/app.js shows it, the typed text stays).
+"""
+from flask import current_app, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from .web import is_fragment_request
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+TOO_FAST_POSTING = ("You have posted a lot in a short time, more than this site allows. Wait a few minutes, then "
+                    "send it again: what you wrote is kept here.")
+TOO_MANY_PREVIEWS = "Too many previews in a short time. Wait a minute and try again; your text is still here."
+TOO_MANY_INVITATIONS = ("You have made many invitation links in a short time, more than this site allows. Wait a "
+                        "few minutes before making another; the links you made are listed below.")
+
+
+def _account_key():
+    if current_user.is_authenticated:
+        return f"account:{current_user.id}"
+    return f"address:{get_remote_address()}"  # refused by the view anyway: nothing succeeds to count
+
+
+def _succeeded(response):
+    return response.status_code < 400
+
+
+def _setting(name):
+    return lambda: current_app.config[name]
+
+
+def per_account(setting, message, scope=None, exempt_when=None):
+    """Limit a view's successful POSTs per signed-in account by the rate in `setting`.
+
+    Views that name the same scope share one budget (a thread and a reply are both posts).
+    """
+    options = dict(key_func=_account_key, methods=["POST"], deduct_when=_succeeded, exempt_when=exempt_when,
+                   error_message=message)
+    if scope:
+        return limiter.shared_limit(_setting(setting), scope=scope, **options)
+    return limiter.limit(_setting(setting), **options)
+
+
+def _previewing():
+    """A form's "Preview" button sent without JavaScript: the text comes back rendered, nothing is stored."""
+    return request.form.get("action") == "preview"
+
+
+def _not_previewing():
+    return not _previewing()
+
+
+# New threads and replies share one budget; previews have their own, with or without JavaScript.
+posting = per_account("POSTING_LIMIT", TOO_FAST_POSTING, scope="posting", exempt_when=_previewing)
+previews = per_account("PREVIEW_LIMIT", TOO_MANY_PREVIEWS, scope="previews")
+previews_in_form = per_account("PREVIEW_LIMIT", TOO_MANY_PREVIEWS, scope="previews", exempt_when=_not_previewing)
+invitations = per_account("INVITATION_LIMIT", TOO_MANY_INVITATIONS)
+
+
+def wants_form_again(error):
+    """True when a spent budget should be answered with the full page and its form, not a short message."""
+    return request.method == "POST" and not is_fragment_request()
+
+
+def refusal(error):
+    """The short answer to a spent budget: an error page, or a fragment for htmx, with the limit's message."""
+    message = error.description if isinstance(error.description, str) else TOO_FAST_POSTING
+    template = "errors/_error.html" if is_fragment_request() else "errors/error.html"
+    return render_template(template, code=429, title="Slow down", message=message), 429

@@ -126,14 +126,17 @@ def test_log_out_is_a_post(client, make_user):
 
 @pytest.fixture
 def limited_app(tmp_path):
-    """An app with rate limits on (the shared test app turns them off), allowing 3 failures."""
+    """An app with rate limits on (the shared test app turns them off), with small budgets:
+    3 failures for an account from one address (or from one known browser), 5 for an account from
+    unknown browsers anywhere, 8 from one address over all accounts."""
     app = create_app({
         "TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'limited.sqlite3'}", "SECRET_KEY": "test",
         "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": True, "LOGIN_LIMIT": "3 per 15 minutes",
+        "LOGIN_ACCOUNT_LIMIT": "5 per hour", "LOGIN_ADDRESS_LIMIT": "8 per hour",
     })
     db.upgrade()
     with db.database.connection_context():
-        for name in ("alice", "bob"):
+        for name in ("alice", "bob", "carol"):
             User.register(username=name, email=f"{name}@example.org", password=PASSWORD)
     yield app
     if not db.database.is_closed():
@@ -148,24 +151,97 @@ def assert_refused_for_too_many(response, typed):
     assert page.select_one("#login")["value"] == typed
 
 
+def fresh(app):
+    """A browser that has never signed in to anything here."""
+    return app.test_client()
+
+
 def test_failures_on_one_account_are_limited_from_any_address(limited_app):
-    client = limited_app.test_client()
-    for address, login in (("10.0.0.1", "alice"), ("10.0.0.2", "ALICE@example.org"), ("10.0.0.3", "Alice")):
-        assert log_in(client, login, "guess", address).status_code == 422
-    # Even the right password is refused now, from a fresh address, by username or email.
-    assert_refused_for_too_many(log_in(client, "alice", PASSWORD, "10.0.0.4"), "alice")
-    assert_refused_for_too_many(log_in(client, "alice@example.org", PASSWORD, "10.0.0.5"), "alice@example.org")
+    addresses = [f"10.0.0.{n}" for n in range(1, 6)]
+    for address, login in zip(addresses, ("alice", "ALICE@example.org", "Alice", "alice", "alice@example.org")):
+        assert log_in(fresh(limited_app), login, "guess", address).status_code == 422
+    # Even the right password is refused now, from a fresh address, by username or email…
+    client = fresh(limited_app)
+    assert_refused_for_too_many(log_in(client, "alice", PASSWORD, "10.0.0.6"), "alice")
+    assert_refused_for_too_many(log_in(client, "alice@example.org", PASSWORD, "10.0.0.7"), "alice@example.org")
     assert not is_signed_in(client)
-    # Other accounts are not affected.
+    # …while other accounts are not affected.
     assert log_in(client, "bob", PASSWORD, "10.0.0.6").status_code == 303
 
 
-def test_failures_from_one_address_are_limited_across_accounts(limited_app):
-    client = limited_app.test_client()
-    for login in ("carol", "dave", "bob"):
-        assert log_in(client, login, "guess", "10.1.1.1").status_code == 422
-    assert_refused_for_too_many(log_in(client, "alice", PASSWORD, "10.1.1.1"), "alice")
-    assert log_in(client, "alice", PASSWORD, "10.1.1.2").status_code == 303
+def test_failures_on_one_account_from_one_address_are_limited_there(limited_app):
+    for _ in range(3):
+        assert log_in(fresh(limited_app), "alice", "guess", "10.1.1.1").status_code == 422
+    assert_refused_for_too_many(log_in(fresh(limited_app), "alice", PASSWORD, "10.1.1.1"), "alice")
+    assert log_in(fresh(limited_app), "alice", PASSWORD, "10.1.1.2").status_code == 303
+
+
+def test_a_classroom_behind_one_address_is_not_locked_out_by_one_account(limited_app):
+    """Someone hammers alice's account from the school's one address; bob and carol still log in there."""
+    school = "192.0.2.10"
+    for _ in range(12):
+        assert log_in(fresh(limited_app), "alice", "guess", school).status_code in (422, 429)
+    for name in ("bob", "carol"):
+        client = fresh(limited_app)
+        assert log_in(client, name, PASSWORD, school).status_code == 303
+        assert is_signed_in(client)
+
+
+def test_the_address_budget_is_large_but_ends(limited_app):
+    """Failures over many names from one address add up (to 8 here); known browsers still get in."""
+    laptop = fresh(limited_app)
+    assert log_in(laptop, "carol", PASSWORD, "192.0.2.20").status_code == 303
+    laptop.post("/logout")
+    for number in range(8):
+        assert log_in(fresh(limited_app), f"name{number}", "guess", "192.0.2.20").status_code == 422
+    assert_refused_for_too_many(log_in(fresh(limited_app), "bob", PASSWORD, "192.0.2.20"), "bob")
+    assert log_in(laptop, "carol", PASSWORD, "192.0.2.20").status_code == 303
+
+
+def test_a_browser_that_signed_in_before_gets_in_during_a_lockout(limited_app):
+    laptop = fresh(limited_app)
+    assert log_in(laptop, "alice", PASSWORD, "198.51.100.1", remember="y").status_code == 303
+    device = laptop.get_cookie("device", path="/login")
+    assert device is not None and device.http_only and device.expires is not None
+    laptop.post("/logout")
+
+    for number in range(5):  # an attacker spends the account's budget for unknown browsers
+        assert log_in(fresh(limited_app), "alice", "guess", f"203.0.113.{number}").status_code == 422
+    assert_refused_for_too_many(log_in(fresh(limited_app), "alice", PASSWORD, "198.51.100.1"), "alice")
+
+    # The owner's laptop is judged by its own budget only, from wherever it is.
+    assert log_in(laptop, "alice", PASSWORD, "203.0.113.0").status_code == 303
+    assert is_signed_in(laptop)
+    laptop.post("/logout")
+    # A forged or copied-and-edited device cookie counts for nothing.
+    forger = fresh(limited_app)
+    forger.set_cookie("device", device.value[:-2] + "xx", path="/login")
+    assert_refused_for_too_many(log_in(forger, "alice", PASSWORD, "203.0.113.9"), "alice")
+    # The laptop's own budget ends too: three wrong passwords from it, and it waits like everyone else.
+    for _ in range(3):
+        assert log_in(laptop, "alice", "guess", "198.51.100.1").status_code == 422
+    assert_refused_for_too_many(log_in(laptop, "alice", PASSWORD, "198.51.100.1"), "alice")
+
+
+def test_a_device_cookie_vouches_only_for_the_account_it_names(limited_app):
+    laptop = fresh(limited_app)
+    assert log_in(laptop, "alice", PASSWORD, "198.51.100.2").status_code == 303
+    laptop.post("/logout")
+    for number in range(5):
+        assert log_in(fresh(limited_app), "bob", "guess", f"203.0.113.{number}").status_code == 422
+    assert_refused_for_too_many(log_in(laptop, "bob", PASSWORD, "198.51.100.2"), "bob")
+
+
+def test_unknown_names_lock_nobody_out(limited_app):
+    """Made-up names and near-misses of a real one spend only their own and the address's budgets."""
+    for number, typed in enumerate(["alicia", "alice@example.com", "alice.", "alice@example.org.uk"] * 2):
+        assert log_in(fresh(limited_app), typed, "guess", f"203.0.113.{number}").status_code == 422
+    for _ in range(3):
+        assert log_in(fresh(limited_app), "nobody", "guess", "192.0.2.30").status_code == 422
+    assert_refused_for_too_many(log_in(fresh(limited_app), "nobody", PASSWORD, "192.0.2.30"), "nobody")
+    # alice's account lost nothing, from anywhere, including the address the unknown name is refused at.
+    assert log_in(fresh(limited_app), "alice", PASSWORD, "192.0.2.30").status_code == 303
+    assert log_in(fresh(limited_app), "alice", PASSWORD, "192.0.2.31").status_code == 303
 
 
 def test_successful_logins_and_page_views_spend_nothing(limited_app):

@@ -5,6 +5,7 @@ import requests
 from bs4 import BeautifulSoup
 
 from learncircle import db
+from learncircle.accounts import sessions
 from learncircle.discussions.models import Post, Thread
 
 WRITERS = 8
@@ -12,9 +13,11 @@ REPLIES_EACH = 6
 
 
 def session_cookie(app, user):
-    """A signed session cookie for user, as a login would set it."""
+    """A signed session cookie for user, as a login would set it (with its session record)."""
+    with db.database.connection_context():
+        cookie_id = sessions.start(user)
     serializer = app.session_interface.get_signing_serializer(app)
-    return serializer.dumps({"_user_id": user.get_id(), "_fresh": True})
+    return serializer.dumps({"_user_id": cookie_id, "_fresh": True})
 
 
 def reply_form(http, url):
@@ -39,10 +42,11 @@ def test_concurrent_replies_are_all_stored_once(live_server, make_user, make_cir
 
     errors, statuses = [], []
     start = threading.Barrier(WRITERS)
+    cookies = {writer.id: session_cookie(app, writer) for writer in writers}
 
     def write(user):
         http = requests.Session()
-        http.cookies.set("session", session_cookie(app, user), domain="127.0.0.1")
+        http.cookies.set("session", cookies[user.id], domain="127.0.0.1")
         try:
             thread_url = f"{base}/t/{thread.id}"
             forms = [reply_form(http, thread_url) for _ in range(REPLIES_EACH)]

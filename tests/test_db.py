@@ -6,6 +6,7 @@ import pytest
 from playhouse.pool import PooledSqliteDatabase
 
 from learncircle import create_app, db
+from learncircle.accounts import sessions
 from learncircle.accounts.models import User
 from learncircle.circles.models import Circle, Membership
 from learncircle.db import Prepared
@@ -62,9 +63,10 @@ def test_prepared_lookups_take_text_parameters_and_answer_none_when_nothing_matc
         ada = User.get(User.username == "ada")
         assert Membership.of(ada, thread.circle).role == "owner"
         assert Membership.of(make_user(), thread.circle) is None
-        assert User.from_session_id(ada.get_id()).username == "ada"
-        assert User.from_session_id(f"{ada.id}:wrong-token") is None
-        assert User.from_session_id("9" * 40 + ":token") is None  # larger than any id: no overflow error
+        cookie_id = sessions.start(ada)
+        assert User.from_session_id(cookie_id).username == "ada"
+        assert User.from_session_id(cookie_id.partition(":")[0] + ":wrong-secret") is None
+        assert User.from_session_id("9" * 40 + ":secret") is None  # larger than any id: no overflow error
         assert Notice.unread_count(ada) == 0
         Notice.send([ada], "Reviewing has started.")
         assert Notice.unread_count(ada) == 1

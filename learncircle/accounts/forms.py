@@ -6,8 +6,8 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField, TextA
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
 from .. import web
-from .models import (BIO_MAX, DISPLAY_NAME_MAX, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PRONOUNS_MAX,
-                     USERNAME_PATTERN)
+from .models import (BIO_MAX, DEMO_USERNAME_PREFIX, DISPLAY_NAME_MAX, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH,
+                     PRONOUNS_MAX, USERNAME_PATTERN, is_reserved_username)
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -48,12 +48,32 @@ def _timezone_field():
                        validators=[_known_timezone])
 
 
+def _not_reserved(form, field):
+    if is_reserved_username(field.data):
+        raise ValidationError(f"Usernames beginning with “{DEMO_USERNAME_PREFIX}” are kept for the demo circle. "
+                              "Choose another one.")
+
+
+def _public_address(form, field):
+    """The site's public address: required and checked unless BASE_URL fixes it."""
+    from ..site import configured_url, normalised
+
+    if configured_url():
+        return
+    if not field.data:
+        raise ValidationError("Enter the address people will use to reach this site.")
+    if normalised(field.data) is None:
+        raise ValidationError("Enter a web address starting with http:// or https://, "
+                              "such as https://learn.example.org or http://192.168.1.20:8080.")
+
+
 class AccountForm(FlaskForm):
     """A new account: used by first-run setup and by registration."""
 
     username = StringField("Username", filters=[_strip], validators=[
         InputRequired("Choose a username."),
         Regexp(USERNAME_PATTERN, message="Use 3 to 30 letters, digits, dots, dashes or underscores."),
+        _not_reserved,
     ])
     email = StringField("Email", filters=[_strip], validators=[
         InputRequired("Enter your email address."), _no_control_characters,
@@ -66,6 +86,12 @@ class AccountForm(FlaskForm):
     password = _new_password_field("Password")
     confirm = _confirmation_field("Password again", "password")
     timezone = _timezone_field()
+
+
+class SetupForm(AccountForm):
+    """First-run setup: the admin's account, and the address invitation links will start with."""
+
+    public_url = StringField("Public address", filters=[_strip], validators=[_public_address])
 
 
 class LoginForm(FlaskForm):
@@ -90,6 +116,13 @@ class ProfileForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current_password = PasswordField("Current password",
                                      validators=[InputRequired("Enter your current password.")])
+    new_password = _new_password_field("New password")
+    confirm = _confirmation_field("New password again", "new_password")
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password through a one-time reset link: no current password, which is what was forgotten."""
+
     new_password = _new_password_field("New password")
     confirm = _confirmation_field("New password again", "new_password")
 

@@ -8,16 +8,23 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
 
 from .. import clock, text
-from ..db import BaseModel, Prepared, database
+from ..db import BaseModel, database
 
 # OWASP's argon2id minimum (19 MiB, 2 passes, 1 lane): affordable on a Raspberry Pi, unlike the
 # library's 64 MiB default which makes each login cost a noticeable share of a Pi's memory.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]{3,30}$"
+# Kept for `learncircle demo`'s accounts, so seeding the demo never collides with a real person.
+DEMO_USERNAME_PREFIX = "demo-"
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 DISPLAY_NAME_MAX, PRONOUNS_MAX, BIO_MAX = 80, 40, 2000
+
+
+def is_reserved_username(username):
+    """Whether a username is kept for the demo's accounts (registration and create-admin refuse it)."""
+    return (username or "").strip().lower().startswith(DEMO_USERNAME_PREFIX)
 
 
 class SetupAlreadyDone(Exception):
@@ -33,29 +40,32 @@ class User(UserMixin, BaseModel):
     bio_html = peewee.TextField(default="")
     timezone = peewee.CharField(max_length=64, default="UTC")
     password_hash = peewee.CharField(max_length=255)
-    # Rotated to end every session of the account: the login cookie carries it.
-    session_token = peewee.CharField(max_length=64)
+    # No longer read: every sign-in is a LoginSession row (sessions.py). The column stays in the schema.
+    session_token = peewee.CharField(max_length=64, default="")
     is_admin = peewee.BooleanField(default=False)
     created_at = peewee.DateTimeField(default=clock.now)
 
-    def get_id(self):
-        return f"{self.id}:{self.session_token}"
+    # Set on the person a request is signed in as (sessions.start and sessions.load).
+    login_session = None
+    cookie_id = None
 
-    @Prepared
-    def _by_id(user_id):
-        """The person behind every signed-in request: prepared once, as it runs for every page."""
-        return User.select().where(User.id == user_id).limit(1)
+    # One person is one account, whichever session it was loaded through: compare as Peewee rows,
+    # not by Flask-Login's get_id(), which names a session.
+    __eq__ = BaseModel.__eq__
+    __ne__ = BaseModel.__ne__
+    __hash__ = BaseModel.__hash__
+
+    def get_id(self):
+        """What the login cookie carries: the signed-in session, never the account alone."""
+        if self.cookie_id is None:
+            raise RuntimeError("sign a person in with accounts.sessions.start(), which records the session")
+        return self.cookie_id
 
     @classmethod
     def from_session_id(cls, session_id):
-        """Return the user a login cookie names, or None when that session was ended."""
-        user_id, _, token = str(session_id).partition(":")
-        if not user_id.isdigit() or not token or int(user_id) >= 2**63:  # past SQLite's integers
-            return None
-        user = cls._by_id.first(int(user_id))
-        if user is None or not secrets.compare_digest(user.session_token, token):
-            return None
-        return user
+        """Return the user a login cookie names, or None when that session has ended."""
+        from .sessions import load
+        return load(session_id)
 
     @classmethod
     def by_login(cls, login):
@@ -101,7 +111,6 @@ class User(UserMixin, BaseModel):
                 display_name=(display_name or username).strip(),
                 timezone=timezone or "UTC",
                 password_hash=hash_password(password),
-                session_token=secrets.token_hex(16),
                 is_admin=is_admin,
             )
 
@@ -115,15 +124,18 @@ class User(UserMixin, BaseModel):
             self.save(only=[User.password_hash])
         return True
 
-    def set_password(self, password):
-        """Change the password and end every session of this account."""
-        self.password_hash = hash_password(password)
-        self.session_token = secrets.token_hex(16)
-        self.save(only=[User.password_hash, User.session_token])
+    def set_password(self, password, keep_session=None):
+        """Change the password and end every session of this account but keep_session (an id)."""
+        from .sessions import end_all
+        with database.atomic():
+            self.password_hash = hash_password(password)
+            self.save(only=[User.password_hash])
+            end_all(self, keep=keep_session)
 
-    def end_all_sessions(self):
-        self.session_token = secrets.token_hex(16)
-        self.save(only=[User.session_token])
+    def end_all_sessions(self, keep_session=None):
+        """Sign the account out everywhere (but the session whose id is keep_session)."""
+        from .sessions import end_all
+        return end_all(self, keep=keep_session)
 
     def update_profile(self, *, display_name, bio, timezone, pronouns):
         self.display_name = display_name.strip()

@@ -2,16 +2,17 @@
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import peewee
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, after_this_request, current_app, flash, g, redirect, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import clock, web
+from .. import clock, limits, site, web
 from ..circles.models import Invitation
-from ..errors import MESSAGES
 from ..limits import limiter
+from . import resets, sessions, throttle
 from .access import can_view_profile
-from .forms import AccountForm, LoginForm, PasswordForm, ProfileForm, SignOutElsewhereForm
+from .forms import (AccountForm, LoginForm, NewPasswordForm, PasswordForm, ProfileForm, SetupForm,
+                    SignOutElsewhereForm)
 from .models import SetupAlreadyDone, User, taken_field
 from .profiles import shared_circles
 
@@ -20,6 +21,10 @@ bp = Blueprint("accounts", __name__)
 LOGIN_FAILED = "Username/email or password is wrong."
 TOO_MANY_LOGINS = "Too many login attempts. To protect the account, try again in a few minutes."
 TOO_MANY_PASSWORD_TRIES = "Too many wrong current passwords. Try again in a few minutes."
+RESET_LINK_UNUSABLE = ("This link to set a new password cannot be used: it has expired, been used already or "
+                       "been replaced by a newer one. Ask your circle's organiser for a new link.")
+TOO_MANY_REGISTRATIONS = ("Many accounts were created from your network in the last hour, more than this site "
+                          "allows. Try again later; what you typed is kept below, except the password.")
 TAKEN = {
     "username": "That username is taken. Choose another one.",
     "email": "An account with this email address already exists. Log in instead.",
@@ -34,22 +39,7 @@ REFUSALS = {
 SHARED_CIRCLES_PER_PAGE = 50
 
 
-# ---- rate limits: only failed attempts spend the budget ------------------------------------------
-
-def _login_limit():
-    return current_app.config["LOGIN_LIMIT"]
-
-
-def _address_key():
-    return f"address:{get_remote_address()}"
-
-
-def _account_key():
-    """One budget per account, whether it is named by username or by email."""
-    typed = request.form.get("login", "").strip().lower()
-    user = User.by_login(typed) if typed.isprintable() else None
-    return f"account:{user.id}" if user is not None else f"login:{typed}"
-
+# ---- rate limits ---------------------------------------------------------------------------------
 
 def _password_key():
     # The account id, not the session id: signing out elsewhere must not refill the budget.
@@ -60,20 +50,32 @@ def _attempt_failed(response):
     return g.get("attempt_failed", False)
 
 
-def _failed_attempts_limit(key_func, message):
-    return limiter.limit(_login_limit, key_func=key_func, methods=["POST"], deduct_when=_attempt_failed,
-                         error_message=message)
+def _password_hashed(response):
+    return g.get("password_hashed", False)
 
 
 @bp.errorhandler(429)
 def too_many_attempts(error):
-    """Answer a spent budget with the same form and the name typed kept, plus a clear message."""
-    if request.endpoint == "accounts.login":
-        return _login_page(LoginForm(), status=429, too_many=TOO_MANY_LOGINS)
+    """Answer a spent budget with the same form, what was typed kept, plus a clear message."""
     if request.endpoint == "accounts.settings_password" and current_user.is_authenticated:
         return _password_page(PasswordForm(), status=429, too_many=TOO_MANY_PASSWORD_TRIES)
-    title, message = MESSAGES[429]
-    return render_template("errors/error.html", code=429, title=title, message=message), 429
+    if request.endpoint == "accounts.register":
+        return _register_page(AccountForm(), _usable_invitation(), status=429, too_many=TOO_MANY_REGISTRATIONS)
+    return limits.refusal(error)
+
+
+def _sign_in(user, remember=False):
+    """Sign this browser in: a session record, the login cookie naming it, and a device cookie."""
+    sessions.start(user, user_agent=request.user_agent.string, remember=remember)
+    login_user(user, remember=remember)
+    device = throttle.after_sign_in(request.cookies.get(throttle.DEVICE_COOKIE), user.id)
+
+    @after_this_request
+    def _remember_device(response):
+        response.set_cookie(throttle.DEVICE_COOKIE, device, max_age=throttle.DEVICE_COOKIE_DAYS * 86400,
+                            path=url_for("accounts.login"), httponly=True, samesite="Lax",
+                            secure=bool(current_app.config["SESSION_COOKIE_SECURE"]))
+        return response
 
 
 # ---- first run, registration ---------------------------------------------------------------------
@@ -87,16 +89,19 @@ def _account_fields(form):
 def setup():
     if User.exists():
         abort(404)
-    form = AccountForm()
+    form = SetupForm(data={"public_url": site.request_url()})
     if form.validate_on_submit():
         try:
             admin = User.create_first_admin(**_account_fields(form))
         except SetupAlreadyDone:
             abort(404)
-        login_user(admin)
+        if not site.configured_url():
+            site.store_url(form.public_url.data)
+        _sign_in(admin)
         flash("Welcome! You are this site's admin. Start by creating a circle.", "success")
         return web.see_other(url_for("circles.home"))
-    return web.render("accounts/setup.html", form=form, status=422 if form.errors else 200)
+    return web.render("accounts/setup.html", form=form, configured_url=site.configured_url(),
+                      status=422 if form.errors else 200)
 
 
 def _refusal(mode, token, invitation):
@@ -108,11 +113,26 @@ def _refusal(mode, token, invitation):
     return None
 
 
-@bp.route("/register", methods=["GET", "POST"])
-def register():
+def _usable_invitation():
+    """The invitation the registration link names, when it can still be used."""
     token = request.args.get("invite", "")
     found = Invitation.by_token(token) if token else None
-    invitation = found if found is not None and found.is_usable else None
+    return found if found is not None and found.is_usable else None
+
+
+def _register_page(form, invitation, status=200, too_many=None):
+    token = request.args.get("invite", "")
+    return web.render("accounts/register.html", form=form, invitation=invitation,
+                      token=token if invitation else None, stale_invitation=bool(token) and not invitation,
+                      too_many=too_many, status=status)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_LIMIT"], key_func=lambda: f"register:{get_remote_address()}",
+               methods=["POST"], deduct_when=_password_hashed, error_message=TOO_MANY_REGISTRATIONS)
+def register():
+    token = request.args.get("invite", "")
+    invitation = _usable_invitation()
     if current_user.is_authenticated:
         return redirect(url_for("circles.invitation", token=token) if invitation else url_for("circles.home"))
     refusal = _refusal(current_app.config["REGISTRATION"], token, invitation)
@@ -121,20 +141,19 @@ def register():
 
     form = AccountForm()
     if form.validate_on_submit():
+        g.password_hashed = True  # each new account costs an argon2 hash: that is what the limit counts
         try:
             user = User.register(**_account_fields(form))
         except peewee.IntegrityError as error:
             field = taken_field(error)
             form[field].errors.append(TAKEN[field])
         else:
-            login_user(user)
+            _sign_in(user)
             if invitation:
                 return web.see_other(url_for("circles.invitation", token=token))
             flash(f"Welcome, {user.display_name}!", "success")
             return web.see_other(url_for("circles.home"))
-    return web.render("accounts/register.html", form=form, invitation=invitation,
-                      token=token if invitation else None, stale_invitation=bool(token) and not invitation,
-                      status=422 if form.errors else 200)
+    return _register_page(form, invitation, status=422 if form.errors else 200)
 
 
 # ---- logging in and out --------------------------------------------------------------------------
@@ -145,9 +164,14 @@ def _login_page(form, status=200, error=None, too_many=None):
                       status=status)
 
 
+def _login_attempt(form, account):
+    """Who this attempt is on, from where, and whether this browser has signed in to that account before."""
+    device = throttle.device_for(request.cookies.get(throttle.DEVICE_COOKIE), account.id) if account else None
+    return throttle.Attempt(account_id=account.id if account else None, typed=form.login.data.strip().lower(),
+                            address=get_remote_address(), device=device)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@_failed_attempts_limit(_address_key, TOO_MANY_LOGINS)
-@_failed_attempts_limit(_account_key, TOO_MANY_LOGINS)
 def login():
     target = web.safe_next(request.args.get("next"), url_for("circles.home"))
     if current_user.is_authenticated:
@@ -155,16 +179,21 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return _login_page(form, status=422 if form.errors else 200)
+    attempt = _login_attempt(form, User.by_login(form.login.data))
+    if throttle.refused(attempt):
+        return _login_page(form, status=429, too_many=TOO_MANY_LOGINS)
     user = User.authenticate(form.login.data, form.password.data)
     if user is None:
-        g.attempt_failed = True
+        throttle.failed(attempt)
         return _login_page(form, status=422, error=LOGIN_FAILED)
-    login_user(user, remember=form.remember.data)
+    _sign_in(user, remember=form.remember.data)
     return web.see_other(target)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        sessions.end(current_user, current_user.login_session.id)
     logout_user()
     flash("You have logged out.", "info")
     return web.see_other(url_for("circles.home"))
@@ -207,20 +236,17 @@ def settings_profile():
 
 # ---- password and sessions -----------------------------------------------------------------------
 
-def _stay_signed_in(user):
-    """Sign this browser in again after the session token rotated, keeping its remember-me choice."""
-    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
-    login_user(user, remember=remembered, fresh=True)
-
-
 def _password_page(form, status=200, too_many=None):
+    user = current_user._get_current_object()
     return web.render("accounts/settings_password.html", form=form, sessions_form=SignOutElsewhereForm(),
-                      too_many=too_many, status=status)
+                      sessions=sessions.active(user), this_session=user.login_session.id, too_many=too_many,
+                      status=status)
 
 
 @bp.route("/settings/password", methods=["GET", "POST"])
 @login_required
-@_failed_attempts_limit(_password_key, TOO_MANY_PASSWORD_TRIES)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], key_func=_password_key, methods=["POST"],
+               deduct_when=_attempt_failed, error_message=TOO_MANY_PASSWORD_TRIES)
 def settings_password():
     user = current_user._get_current_object()
     form = PasswordForm()
@@ -230,8 +256,7 @@ def settings_password():
         g.attempt_failed = True
         form.current_password.errors.append("That is not your current password.")
         return _password_page(form, status=422)
-    user.set_password(form.new_password.data)
-    _stay_signed_in(user)
+    user.set_password(form.new_password.data, keep_session=user.login_session.id)
     flash("Your password is changed. Every other session of your account has been signed out.", "success")
     return web.see_other(url_for("accounts.settings_password"))
 
@@ -242,7 +267,53 @@ def settings_sessions():
     if not SignOutElsewhereForm().validate_on_submit():
         abort(400)
     user = current_user._get_current_object()
-    user.end_all_sessions()
-    _stay_signed_in(user)
+    user.end_all_sessions(keep_session=user.login_session.id)
     flash("You are signed out everywhere else. This browser stays signed in.", "success")
     return web.see_other(url_for("accounts.settings_password"))
+
+
+@bp.route("/settings/sessions/<int:session_id>/end", methods=["POST"])
+@login_required
+def end_session(session_id):
+    """Sign one browser out: another one of the person's, or this one."""
+    if not SignOutElsewhereForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    if session_id == user.login_session.id:
+        return logout()
+    if sessions.end(user, session_id):
+        flash("That browser is signed out. It needs the password to come back.", "success")
+    else:  # someone else's, or already over: either way there is nothing of this person's to end
+        flash("That session had already ended.", "info")
+    return web.see_other(url_for("accounts.settings_password"))
+
+
+# ---- forgotten passwords: a one-time link from `learncircle reset-password` ----------------------
+
+def _unusable_link():
+    response = web.render("errors/error.html", code=404, title="This link cannot be used",
+                          message=RESET_LINK_UNUSABLE, status=404)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.route("/reset-password/<reset_token>", methods=["GET", "POST"])
+def reset_password(reset_token):
+    reset = resets.find(reset_token)
+    if reset is None:
+        return _unusable_link()
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            resets.use(reset, form.new_password.data)
+        except resets.LinkUsed:
+            return _unusable_link()
+        if current_user.is_authenticated and current_user.id == reset.user_id:
+            logout_user()  # its session has just ended with every other: clear the cookies too
+        flash("Your new password is set, and every session of your account has ended. Log in with it now.",
+              "success")
+        return web.see_other(url_for("accounts.login"))
+    response = web.render("accounts/reset_password.html", form=form, account=reset.user,
+                          status=422 if form.errors else 200)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the address is the key: never pass it on
+    return response
