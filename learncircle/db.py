@@ -9,7 +9,7 @@ import weakref
 from pathlib import Path
 
 import peewee
-from playhouse import db_url
+from playhouse import db_url, pool
 from playhouse.migrations import Runner
 
 database = peewee.DatabaseProxy()
@@ -18,6 +18,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 POOL_SIZE = 32  # far more than the server's threads: tools and tests borrow connections too
 POOL_RECYCLE = 600
+# Seconds a writer waits for another's transaction before giving up with "database is locked".
+BUSY_TIMEOUT = 10
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -33,21 +35,48 @@ class BaseModel(peewee.Model):
         legacy_table_names = False
 
 
+class _RollbackWhatIsOpen:
+    """ROLLBACK only while SQLite still holds the transaction.
+
+    After "database or disk is full" (and some I/O errors) SQLite has already rolled back; Peewee's
+    ROLLBACK would then fail with "cannot rollback - no transaction is active", and that error would
+    take the real one's place in the log and in the choice of error page.
+    """
+
+    def rollback(self):
+        if self.is_closed() or self.connection().in_transaction:
+            super().rollback()
+
+
+class PooledSqliteDatabase(_RollbackWhatIsOpen, pool.PooledSqliteDatabase):
+    pass
+
+
 def open_database(url):
     """Create the Peewee database for a URL with the settings LearnCircle relies on.
 
     SQLite connections are pooled: opening the file and setting its pragmas costs more than all
     of a page's queries, so each request borrows an open connection and gives it back. A
     connection is replaced after POOL_RECYCLE seconds, which returns the memory its page cache holds.
+    Every SQLite connection sets its busy timeout itself: the pool's `timeout` is how long to wait
+    for a free connection, not for a lock, and sqlite3's own default is 5 seconds.
     """
+    pragmas = {"busy_timeout": round(BUSY_TIMEOUT * 1000), **SQLITE_PRAGMAS}  # first: the others may wait
     if url.startswith("sqlite://"):
         # A pooled connection serves one thread at a time, but not always the thread that opened it.
-        return db_url.connect("sqlite+pool://" + url[len("sqlite://"):], pragmas=SQLITE_PRAGMAS, timeout=10,
-                              lock_type="IMMEDIATE", max_connections=POOL_SIZE, stale_timeout=POOL_RECYCLE,
-                              check_same_thread=False)
+        return _sqlite(url, PooledSqliteDatabase, pragmas=pragmas, timeout=BUSY_TIMEOUT, lock_type="IMMEDIATE",
+                       max_connections=POOL_SIZE, stale_timeout=POOL_RECYCLE, check_same_thread=False)
     if url.startswith("sqlite"):
-        return db_url.connect(url, pragmas=SQLITE_PRAGMAS, timeout=10, lock_type="IMMEDIATE")
+        return db_url.connect(url, pragmas=pragmas, timeout=BUSY_TIMEOUT, lock_type="IMMEDIATE")
     return db_url.connect(url)
+
+
+def _sqlite(url, database_class, **params):
+    """What playhouse.db_url.connect does for a sqlite:// URL, with LearnCircle's own class."""
+    kwargs = db_url.parse(url)
+    if not kwargs.get("database"):
+        raise ValueError(f'"{url}" has no database file. A SQLite URL takes three slashes: sqlite:///path/to/file')
+    return database_class(**{**kwargs, **params})
 
 
 class Prepared:

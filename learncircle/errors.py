@@ -1,7 +1,12 @@
 """Error pages in the site layout, and a short message for htmx requests that fail."""
-from flask import render_template
+import errno
+import sqlite3
+
+import peewee
+from flask import render_template, request
 from werkzeug.exceptions import HTTPException
 
+from . import logs
 from .web import is_fragment_request
 
 MESSAGES = {
@@ -14,6 +19,37 @@ MESSAGES = {
     429: ("Slow down", "Too many attempts. Wait a few minutes and try again."),
     500: ("Something went wrong", "The error has been logged. Nothing you typed was saved; go back to keep it."),
 }
+
+# Faults of the machine rather than of the code: a 503 that says what happened, and one log line.
+OUT_OF_SPACE = ("Out of space", "The server has run out of disk space, so nothing was saved. "
+                                "Go back to keep what you typed, and try again later.")
+BUSY = ("Busy", "The server is busy, so nothing was saved. Go back and send it again in a moment.")
+FAULTS = (  # (words in the driver's message, page, seconds for Retry-After)
+    ("database or disk is full", OUT_OF_SPACE, 300),
+    ("no space left on device", OUT_OF_SPACE, 300),
+    ("could not extend file", OUT_OF_SPACE, 300),  # PostgreSQL
+    ("database is locked", BUSY, 5),
+    ("database table is locked", BUSY, 5),
+)
+
+
+def machine_fault(error):
+    """(page, retry_after, cause) when a database or disk fault caused `error`, else None.
+
+    Looks past errors raised while cleaning up after the first one (a failed ROLLBACK), so the
+    cause named is the real one.
+    """
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            return OUT_OF_SPACE, 300, str(error)
+        text = str(error).lower()
+        for words, page, retry_after in FAULTS:
+            if words in text:
+                return page, retry_after, str(error)
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def init_app(app):
@@ -33,7 +69,24 @@ def init_app(app):
         template = "errors/_error.html" if is_fragment_request() else "errors/error.html"
         return render_template(template, code=code, title=title, message=message), code
 
+    @app.errorhandler(peewee.OperationalError)
+    @app.errorhandler(sqlite3.OperationalError)
+    @app.errorhandler(OSError)
+    def _machine_fault(error):
+        fault = machine_fault(error)
+        if fault is None:
+            raise error
+        (title, message), retry_after, cause = fault
+        # One line with the real cause and no traceback: the code did nothing wrong.
+        logs.errors_log.error("error=%s %s %s answered 503, nothing was saved: %s", logs.request_id(),
+                              request.method, request.full_path.rstrip("?"), cause)
+        template = "errors/_error.html" if is_fragment_request() else "errors/error.html"
+        body = render_template(template, code=503, title=title, message=message)
+        return body, 503, {"Retry-After": str(retry_after)}
+
     @app.errorhandler(500)
     def _server_error(error):
         title, message = MESSAGES[500]
-        return render_template("errors/error.html", code=500, title=title, message=message), 500
+        # The same reference is in the log beside the traceback: a person can quote it.
+        return render_template("errors/error.html", code=500, title=title, message=message,
+                               reference=logs.request_id()), 500

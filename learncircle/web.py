@@ -19,8 +19,9 @@ from werkzeug.security import safe_join
 from . import clock, memory
 
 # Content-Security-Policy: no inline script, no eval, no inline style; htmx is configured to match
-# (see the htmx-config meta tag in base.html).
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
+# (see the htmx-config meta tag in base.html). No pictures from other sites: one would tell its host
+# who read the page and when (text.py turns them into links).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
 
 
@@ -141,7 +142,10 @@ class LocalTimes:
 
     def local(self, moment):
         """A naive UTC datetime from the database, as an aware datetime in the viewer's zone."""
-        return moment.replace(tzinfo=UTC).astimezone(self.zone)
+        try:
+            return moment.replace(tzinfo=UTC).astimezone(self.zone)
+        except OverflowError:
+            return _beyond_the_calendar(moment)
 
     def exact(self, moment):
         """"Tue 04 Mar 2025, 11:11 CET"."""
@@ -195,15 +199,32 @@ def viewer_zone():
     return local_times().zone
 
 
+def _beyond_the_calendar(moment):
+    """A moment whose local time would fall outside years 1–9999, shown in UTC instead of crashing the page.
+
+    Forms accept only dates near today, so such a moment comes from elsewhere: an old row, a script.
+    """
+    return moment.replace(tzinfo=UTC)
+
+
 def to_local(moment, zone=None):
-    """A naive UTC datetime from the database, as an aware datetime in the viewer's zone."""
-    return moment.replace(tzinfo=UTC).astimezone(zone or viewer_zone())
+    """A naive UTC datetime from the database, as an aware datetime in the viewer's zone (or UTC, see above)."""
+    try:
+        return moment.replace(tzinfo=UTC).astimezone(zone or viewer_zone())
+    except OverflowError:
+        return _beyond_the_calendar(moment)
 
 
 def from_local(naive_local, zone=None):
-    """A naive datetime typed in the viewer's zone, as naive UTC for the database."""
+    """A naive datetime typed in the viewer's zone, as naive UTC for the database.
+
+    A local time whose UTC moment lies beyond year 1 or 9999 becomes the calendar's first or last moment.
+    """
     aware = naive_local.replace(tzinfo=zone or viewer_zone())
-    return aware.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return aware.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError:
+        return dt.datetime.max if naive_local.year > 5000 else dt.datetime.min
 
 
 def exact_time(moment):
