@@ -2,10 +2,12 @@
 
 Each form carries a fresh random key. The write that a form causes records its key in the same
 transaction, so a second arrival of the same key hits the unique constraint and the view answers
-with what the first one created instead of storing it again.
+with what the first one created instead of storing it again. Keys older than KEEP_FOR are forgotten
+by a claim at most once every PRUNE_EVERY: a write that happens anyway, never a page view.
 """
 import datetime as dt
 import secrets
+import threading
 
 import peewee
 from flask_wtf import FlaskForm
@@ -16,6 +18,10 @@ from .accounts.models import User
 from .db import BaseModel
 
 KEEP_FOR = dt.timedelta(days=2)
+PRUNE_EVERY = dt.timedelta(hours=1)
+
+_pruning = threading.Lock()
+_last_pruned = None  # when this process last forgot old keys (clock time)
 
 
 class UsedFormKey(BaseModel):
@@ -48,10 +54,24 @@ def claim(key, user):
         return None
     try:
         with database.atomic():
-            return UsedFormKey.create(key=key[:64], user=user)
+            claimed = UsedFormKey.create(key=key[:64], user=user)
     except peewee.IntegrityError:
         previous = UsedFormKey.get_or_none(UsedFormKey.key == key[:64])
         raise DuplicateSubmission(previous.result_url if previous else "") from None
+    if _prune_due():
+        forget_old()
+    return claimed
+
+
+def _prune_due():
+    """True once per PRUNE_EVERY in this process (and again whenever the clock was set back)."""
+    global _last_pruned
+    now = clock.now()
+    with _pruning:
+        if _last_pruned is not None and _last_pruned <= now < _last_pruned + PRUNE_EVERY:
+            return False
+        _last_pruned = now
+        return True
 
 
 def record_result(claimed, url):

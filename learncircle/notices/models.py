@@ -18,7 +18,8 @@ class Notice(BaseModel):
     read_at = peewee.DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("user", "read_at", "created_at"), False),)
+        # Unread ones (the header's count, the unread list), and all of them newest first (the notices page).
+        indexes = ((("user", "read_at", "created_at"), False), (("user", "created_at"), False))
 
     @property
     def is_read(self):

@@ -1,0 +1,165 @@
+"""Every list LearnCircle shows reads through an index: SQLite's EXPLAIN QUERY PLAN for each list
+query, built by the same domain functions the pages call, must name no table scan and no sort of
+rows the page may not show.
+
+A sort in a temporary B-tree is allowed only where the reason is written down: a list that shows
+every row it reads (a round's board), or one bounded by one person's or one circle's own rows and
+ordered by a column of another table (my circles by name), which no index can give.
+"""
+import re
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from learncircle import clock, db, web
+from learncircle.accounts import sessions
+from learncircle.accounts.profiles import shared_circles
+from learncircle.circles.models import FACILITATOR, OWNER, PUBLIC, Circle, Invitation, Membership
+from learncircle.discussions.models import Post, Thread
+from learncircle.notices.models import Notice
+from learncircle.reviews import board, managing, pairs, pending, results
+from learncircle.reviews.allocating import ensure_allocated
+from learncircle.reviews.models import Assignment, ReviewRound, Submission
+from learncircle.reviews.reviewing import submit_review
+from learncircle.reviews.submitting import submit
+from tests.test_reviews_manage import fresh, make_round, review_data
+
+PAGE = 25
+BOUNDED = "bounded by one person's or one circle's own rows, ordered by another table's column"
+SHOWS_ALL = "shows every row it reads"
+
+
+@pytest.fixture
+def world(roles, make_user, make_circle, add_member, frozen_clock):
+    """A lived-in instance: circles to join, a thread with replies, notices, links, a round in review."""
+    people = roles()
+    circle = people["circle"]
+    for name in ("ana", "ben", "cai"):
+        people[name] = make_user(name)
+        add_member(circle, people[name])
+    make_circle(make_user(), name="Another public circle", visibility=PUBLIC)
+    with db.database.connection_context():
+        thread = Thread.start(circle=circle, author=people[OWNER], title="Welcome", kind="discussion",
+                              body="Say hello.")
+        for name in ("ana", "ben"):
+            thread.reply(author=people[name], body=f"Hello from {name}.")
+        Notice.send([people["ana"]], "Something happened.", "/")
+        Invitation.make(circle=circle, created_by=people[OWNER])
+    round = make_round(circle, people[FACILITATOR])
+    with db.database.connection_context():
+        for name in ("ana", "ben", "cai"):
+            submit(round, people[name], body=f"# Work by {name}")
+        clock.advance(days=2, minutes=1)
+        round = fresh(round)
+        ensure_allocated(round, seed=3)
+        task = Assignment.select().where(Assignment.reviewer == people["ana"].id).first()
+        task.round = round
+        submit_review(task, review_data(round))
+        submission = Submission.get(Submission.author == people["ben"].id)
+        submission.round = round
+    people.update(thread=thread, round=fresh(round), submission=submission)
+    return people
+
+
+def page(query):
+    """The rows a page of a paginated list reads (web.Page, as the views use it)."""
+    return web.Page(query, 1, PAGE).items
+
+
+# name -> (what a page runs, given the world; why it may sort in a temporary B-tree, or None)
+CASES = {
+    # discussions
+    "Thread.listing": (lambda w: page(Thread.listing(w["circle"])), None),
+    "Thread.unanswered": (lambda w: page(Thread.unanswered(w["circle"])), None),
+    "Post.page_of": (lambda w: Post.page_of(w["thread"], 1), None),
+    # circles
+    "Circle.discoverable": (lambda w: page(Circle.discoverable(w["ana"])), None),
+    "Circle.listed": (lambda w: page(Circle.listed()), None),
+    "Circle.of_user": (lambda w: page(Circle.of_user(w["ana"])), BOUNDED),
+    "Membership.roster": (lambda w: page(Membership.roster(w["circle"])), BOUNDED),
+    "Invitation.listing": (lambda w: page(Invitation.listing(w["circle"])), None),
+    "shared_circles": (lambda w: page(shared_circles(w["ana"], w["ben"])), BOUNDED),
+    "shared_circles (one's own)": (lambda w: page(shared_circles(w["ana"], w["ana"])), BOUNDED),
+    # notices
+    "Notice.recent_for": (lambda w: page(Notice.recent_for(w["ana"])), None),
+    "Notice.unread_for": (lambda w: page(Notice.unread_for(w["ana"])), None),
+    # peer review
+    "ReviewRound.for_circle": (lambda w: page(ReviewRound.for_circle(w["circle"])), None),
+    "ReviewRound.for_circle (managers)": (lambda w: page(ReviewRound.for_circle(w["circle"], include_drafts=True)),
+                                          None),
+    "ReviewRound.expectations_for": (lambda w: ReviewRound.expectations_for([w["round"]], w["ana"]), None),
+    "ReviewRound.rubric": (lambda w: w["round"].rubric(), None),
+    "Submission.versions": (lambda w: page(w["submission"].versions()), None),
+    "board.board": (lambda w: board.board(w["round"]), SHOWS_ALL),
+    "board.export_csv": (lambda w: board.export_csv(w["round"]), SHOWS_ALL),
+    "results.results_for": (lambda w: results.results_for(w["submission"], w["ben"]), SHOWS_ALL),
+    "results.reviewer_tasks": (lambda w: results.reviewer_tasks(w["round"], w["ana"]), None),
+    "managing.rubric_sources": (lambda w: managing.rubric_sources(w["circle"]), None),
+    "managing.reviewer_candidates": (lambda w: managing.reviewer_candidates(w["round"], w["submission"]),
+                                     SHOWS_ALL),
+    "managing.flag_reasons": (lambda w: managing.flag_reasons(w["round"]), None),
+    "pairs.listing": (lambda w: pairs.listing(w["circle"].id), None),
+    "pending.pending_for": (lambda w: pending.pending_for(w["ana"]), SHOWS_ALL),
+    "pending.pending_for (one circle)": (lambda w: pending.pending_for(w["ana"], w["circle"]), SHOWS_ALL),
+    # accounts
+    "sessions.active": (lambda w: sessions.active(w["ana"]), None),
+}
+
+
+@contextmanager
+def recorded_selects():
+    """The SELECT statements run inside the block, with their parameters."""
+    database = db.database.obj
+    real = database.execute_sql
+    seen = []
+
+    def recording(sql, params=None, *args, **kwargs):
+        if sql.lstrip().upper().startswith("SELECT"):
+            seen.append((sql, tuple(params or ())))
+        return real(sql, params, *args, **kwargs)
+
+    database.execute_sql = recording
+    try:
+        yield seen
+    finally:
+        database.execute_sql = real
+
+
+def plan(sql, params):
+    return [detail for *_, detail in db.database.execute_sql("EXPLAIN QUERY PLAN " + sql, params).fetchall()]
+
+
+SCAN = re.compile(r"^SCAN (?!\(subquery|CONSTANT ROW)")  # a table or a whole index read from end to end
+
+
+# Known to sort what an index should give; the mark goes once the index is there (strict: it fails then).
+NOT_YET = {}
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[name]))
+                                  if name in NOT_YET else name for name in sorted(CASES)])
+def test_every_list_query_reads_through_an_index(world, name):
+    run, sort_allowed_because = CASES[name]
+    with db.database.connection_context():
+        with recorded_selects() as selects:
+            run(world)
+        assert selects, f"{name} ran no query"
+        for sql, params in selects:
+            steps = plan(sql, params)
+            scans = [step for step in steps if SCAN.match(step)]
+            assert not scans, f"{name} reads a whole table or index:\n{sql}\n" + "\n".join(steps)
+            if sort_allowed_because is None:
+                sorts = [step for step in steps if "TEMP B-TREE" in step]
+                assert not sorts, f"{name} sorts rows an index should give in order:\n{sql}\n" + "\n".join(steps)
+
+
+def test_every_paginated_list_is_checked():
+    """A new web.Page(...) in a view fails here until its query is one of the cases above."""
+    root = Path(__file__).resolve().parent.parent / "learncircle"
+    called = set()
+    for source in root.rglob("*.py"):
+        called.update(re.findall(r"web\.Page\(\s*([\w.]+)\(", source.read_text(encoding="utf-8")))
+    covered = {name.split(" ")[0].split(".")[-1] for name in CASES}
+    missing = sorted(name for name in called if name.split(".")[-1] not in covered)
+    assert called and not missing, f"add these lists to CASES: {missing}"
