@@ -4,12 +4,6 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
 
-def _parser():
-    """Build a CommonMark parser with tables, strikethrough and autolinks, raw HTML off."""
-    return (MarkdownIt("commonmark", {"linkify": True, "typographer": False, "html": False})
-            .enable(["table", "strikethrough", "linkify"]))
-
-
 def is_same_site(src):
     """Tell whether an address is a path on this site ("/…"), not another host ("//host/…" or a full URL)."""
     return src.startswith("/") and not src.startswith(("//", "/\\"))
@@ -36,10 +30,12 @@ def _inside_link(tokens, idx):
     return depth > 0
 
 
-_markdown = _parser()
-# The same Markdown, but a picture from elsewhere would tell its host who opened the page and when.
-_markdown_without_remote_images = _parser()
-_markdown_without_remote_images.add_render_rule("image", _image_as_link)
+# CommonMark with tables, strikethrough and autolinks, raw HTML off. A picture from another site
+# would tell its host who opened the page and when, so every such picture is rendered as a link:
+# posts, bios, goals, codes of conduct, briefs and submissions alike.
+_markdown = (MarkdownIt("commonmark", {"linkify": True, "typographer": False, "html": False})
+             .enable(["table", "strikethrough", "linkify"]))
+_markdown.add_render_rule("image", _image_as_link)
 
 _TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code", "pre",
@@ -51,20 +47,45 @@ _ATTRIBUTES = {
     "img": {"src", "alt", "title"},
     "ol": {"start"},
 }
+_LINK_REL = "nofollow noopener ugc"
+_URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render_markdown(source, remote_images=True):
+def _only_local_images(tag, attribute, value):
+    """Second line of defence behind the image rule: an image keeps only an address on this site."""
+    if tag == "img" and attribute == "src" and not is_same_site(value):
+        return None
+    return value
+
+
+def render_markdown(source):
     """Render Markdown (CommonMark + tables, strikethrough, autolinks) to sanitised HTML.
 
-    With remote_images=False only images from this site stay images; any other becomes a link
-    reading "image: <alt text>" (use it where reading must not be observable by the writer).
+    Only images from this site stay images; any other becomes a link reading "image: <alt text>".
     """
-    parser = _markdown if remote_images else _markdown_without_remote_images
     return nh3.clean(
-        parser.render(source or ""),
+        _markdown.render(source or ""),
         tags=_TAGS,
         attributes=_ATTRIBUTES,
-        link_rel="nofollow noopener ugc",
-        url_schemes={"http", "https", "mailto"},
+        attribute_filter=_only_local_images,
+        link_rel=_LINK_REL,
+        url_schemes=_URL_SCHEMES,
         set_tag_attribute_values={"img": {"loading": "lazy"}},
     )
+
+
+def rewrite_links(html, rewrite):
+    """Stored HTML with every link's address replaced by rewrite(address) (None drops the address).
+
+    For addresses that depend on the reader (a signed "leaving LearnCircle" link), so they cannot be
+    stored. The HTML is sanitised again with the same rules on the way, which costs far less than
+    parsing the Markdown. What rewrite returns is not checked again: it must be an address it trusts.
+    """
+    def change(tag, attribute, value):
+        if tag == "a" and attribute == "href":
+            return rewrite(value)
+        return _only_local_images(tag, attribute, value)
+
+    return nh3.clean(html or "", tags=_TAGS, attributes=_ATTRIBUTES, attribute_filter=change,
+                     link_rel=_LINK_REL, url_schemes=_URL_SCHEMES,
+                     set_tag_attribute_values={"img": {"loading": "lazy"}})

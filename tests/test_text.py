@@ -1,14 +1,14 @@
 """Markdown rendering: what survives, what the sanitiser removes, and images from elsewhere turned into links."""
 from bs4 import BeautifulSoup
 
-from learncircle.text import is_same_site, render_markdown
+from learncircle.text import is_same_site, render_markdown, rewrite_links
 
 REL = "nofollow noopener ugc"
 TRACKER = "https://tracker.example/p.png"
 
 
-def parsed(source, **options):
-    return BeautifulSoup(render_markdown(source, **options), "html.parser")
+def parsed(source):
+    return BeautifulSoup(render_markdown(source), "html.parser")
 
 
 def test_tables_strikethrough_and_fenced_code():
@@ -34,13 +34,8 @@ def test_dangerous_markup_is_removed():
     assert "<script>" in page.get_text()
 
 
-def test_images_are_kept_and_load_lazily_by_default():
-    image = parsed(f"![A chart]({TRACKER})").find("img")
-    assert image["src"] == TRACKER and image["alt"] == "A chart" and image["loading"] == "lazy"
-
-
-def test_remote_images_become_links_when_asked():
-    page = parsed(f"Look: ![A *chart*]({TRACKER} \"Weekly\") and ![](//cdn.example/x.png)", remote_images=False)
+def test_remote_images_become_links():
+    page = parsed(f"Look: ![A *chart*]({TRACKER} \"Weekly\") and ![](//cdn.example/x.png)")
     assert page.find("img") is None
     chart, bare = page.find_all("a")
     assert chart["href"] == TRACKER and chart.get_text() == "image: A chart" and chart["rel"] == REL.split()
@@ -50,14 +45,14 @@ def test_remote_images_become_links_when_asked():
 
 
 def test_a_remote_image_inside_a_link_leaves_one_link():
-    page = parsed(f"[![badge]({TRACKER})](https://example.org)", remote_images=False)
+    page = parsed(f"[![badge]({TRACKER})](https://example.org)")
     links = page.find_all("a")
     assert page.find("img") is None
     assert [(a["href"], a.get_text()) for a in links] == [("https://example.org", "image: badge")]
 
 
 def test_alt_text_and_address_are_escaped():
-    page = parsed('![<b>"hi"</b>](https://a.example/"onerror=x)', remote_images=False)
+    page = parsed('![<b>"hi"</b>](https://a.example/"onerror=x)')
     link = page.find("a")
     # The alt text stays text: no element comes out of it.
     assert page.find("b") is None and link.get_text() == 'image: <b>"hi"</b>'
@@ -65,7 +60,7 @@ def test_alt_text_and_address_are_escaped():
 
 
 def test_local_images_stay_images():
-    image = parsed('![Our logo](/static/logo.png "Logo")', remote_images=False).find("img")
+    image = parsed('![Our logo](/static/logo.png "Logo")').find("img")
     shown = [image[name] for name in ("src", "alt", "title", "loading")]
     assert shown == ["/static/logo.png", "Our logo", "Logo", "lazy"]
 
@@ -78,4 +73,21 @@ def test_same_site_means_a_path_on_this_host():
 
 
 def test_empty_source_renders_nothing():
-    assert render_markdown(None) == "" and render_markdown("", remote_images=False) == ""
+    assert render_markdown(None) == "" and render_markdown("") == ""
+
+
+def test_no_markdown_yields_a_picture_from_elsewhere():
+    for source in (f"![x]({TRACKER})", "![x](data:image/png;base64,iVBORw0KGgo=)", "![x](HTTPS://t.example/p.png)",
+                   "[![x](//t.example/p.png)](/static/a)", "![x](https:t.example/p.png)", "![x](\\\\t.example/p)"):
+        page = parsed(source)
+        assert [img.get("src") for img in page.find_all("img") if img.get("src")] == [], source
+
+
+def test_rewriting_links_changes_only_their_addresses():
+    stored = render_markdown(f"[a](https://example.org/?x=1&y=2) ![b]({TRACKER}) ![c](/static/c.png) **bold**")
+    page = BeautifulSoup(rewrite_links(stored, lambda href: "/away?to=" + href), "html.parser")
+    assert [a["href"] for a in page.find_all("a")] == ["/away?to=https://example.org/?x=1&y=2", f"/away?to={TRACKER}"]
+    assert page.find("img")["src"] == "/static/c.png" and page.find("strong").get_text() == "bold"
+    dropped = BeautifulSoup(rewrite_links(stored, lambda href: None), "html.parser")
+    assert [a.get("href") for a in dropped.find_all("a")] == [None, None]
+    assert [a.get_text() for a in dropped.find_all("a")] == ["a", "image: b"]
