@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import peewee
 
 from . import clock
-from .accounts.models import User
+from .accounts.models import DEMO_USERNAME_PREFIX, User
 from .circles.models import FACILITATOR, PUBLIC, Circle, Membership
 from .db import database
 from .discussions.models import DISCUSSION, QUESTION, Thread
@@ -20,7 +20,7 @@ from .discussions.models import DISCUSSION, QUESTION, Thread
 DEMO_PASSWORD = "demo-password"
 CIRCLE_NAME = "Data Science Study Circle"
 CIRCLE_SLUG = "data-science-study-circle"
-OWNER = "amara"
+OWNER = "amara"  # keys of PEOPLE
 FACILITATORS = ("lukas",)
 
 
@@ -30,11 +30,16 @@ def md(source):
 
 @dataclass(frozen=True)
 class Person:
-    username: str
+    key: str  # how the threads below name the person
     display_name: str
     timezone: str
     pronouns: str = ""
     bio: str = ""
+
+    @property
+    def username(self):
+        """The account's username: in the demo's own namespace, which registration refuses to others."""
+        return DEMO_USERNAME_PREFIX + self.key
 
 
 @dataclass(frozen=True)
@@ -639,17 +644,17 @@ def _seed_people_and_circle(start, password):
                              password=password, display_name=person.display_name, timezone=person.timezone)
         user.update_profile(display_name=person.display_name, bio=person.bio, timezone=person.timezone,
                             pronouns=person.pronouns)
-        users[person.username] = user
+        users[person.key] = user
 
     clock.freeze(start + dt.timedelta(days=2))
     circle = Circle.found(owner=users[OWNER], name=CIRCLE_NAME, slug=CIRCLE_SLUG, purpose=PURPOSE,
                           goals=GOALS, visibility=PUBLIC)
     for index, person in enumerate(PEOPLE):
-        if person.username == OWNER:
+        if person.key == OWNER:
             continue
         clock.freeze(start + dt.timedelta(days=2, hours=3 + 7 * index))
-        membership = Membership.join(user=users[person.username], circle=circle)
-        if person.username in FACILITATORS:
+        membership = Membership.join(user=users[person.key], circle=circle)
+        if person.key in FACILITATORS:
             membership.set_role(FACILITATOR)
     return circle, users
 

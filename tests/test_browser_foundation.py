@@ -114,6 +114,7 @@ def test_two_people_start_a_circle_and_talk_with_javascript(browser, site_url):
     expect(reply.locator(".body")).to_have_text(REPLY)
     expect(reply.locator(".author")).to_have_text("Ada")
     expect(admin.get_by_label("Your reply")).to_have_value("")
+    expect(admin.locator("h1 + p .badge")).to_have_text(["question", "answered"])  # swapped out of band
     expect_same_page(admin, replies, thread_url)
 
     guest.reload()

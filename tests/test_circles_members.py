@@ -268,7 +268,7 @@ def test_private_circles_cannot_be_joined_without_an_invitation(client, auth, ro
 # ---- leaving ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("who", [MEMBER, FACILITATOR])
-def test_leaving_is_one_click(client, auth, roles, who):
+def test_posting_the_leave_form_takes_one_out(client, auth, roles, who):
     people = roles(PRIVATE)
     circle = people["circle"]
     auth.login(people[who])
@@ -313,7 +313,7 @@ def test_button_forms_carry_their_csrf_token(csrf_app, client, auth, roles):
     assert response.status_code == 303 and membership(people[MEMBER], circle).role == FACILITATOR
 
     auth.login(people[MEMBER])
-    leave = html(client.get(f"/c/{circle.slug}")).find("form", action=f"/c/{circle.slug}/leave")
+    leave = html(client.get(f"/c/{circle.slug}/leave")).find("form", action=f"/c/{circle.slug}/leave")
     assert client.post(leave["action"], data={"csrf_token": csrf_token_of(leave)}).status_code == 303
     assert membership(people[MEMBER], circle) is None
 

@@ -147,8 +147,11 @@ def test_invalid_circle_is_refused_with_a_message(client, auth, make_user, chang
 
 def test_a_purpose_may_mention_an_abbreviation(client, auth, make_user):
     auth.login(make_user())
-    response = client.post("/circles/new", data={**VALID, "purpose": "Read Dr. Knuth's books, e.g. TAOCP, slowly."})
+    purpose = "Read Dr. Knuth's books, e.g. TAOCP, slowly."
+    response = client.post("/circles/new", data={**VALID, "purpose": purpose})
     assert response.status_code == 303
+    assert Circle.get().purpose == purpose  # whole, not cut at an abbreviation's full stop
+    assert html(client.get(response.headers["Location"])).find("main").find(class_="purpose").get_text() == purpose
 
 
 # ---- circle home --------------------------------------------------------------------------------
@@ -180,11 +183,18 @@ def test_circle_home_actions_follow_the_role(client, auth, roles):
         return {element.get_text(strip=True) for element in page.select(".actions a, .actions button")}
 
     assert {"New thread", "Members", "Invitations", "Settings"} <= actions(OWNER)
-    assert "Leave circle" not in actions(OWNER)
-    assert {"New thread", "Members", "Invitations", "Leave circle"} <= actions(FACILITATOR)
+    assert {"New thread", "Members", "Invitations"} <= actions(FACILITATOR)
     assert "Settings" not in actions(FACILITATOR)
     assert actions(MEMBER) & {"Invitations", "Settings"} == set()
-    assert {"New thread", "Members", "Leave circle"} <= actions(MEMBER)
+    assert {"New thread", "Members"} <= actions(MEMBER)
+    # Leaving is no button among the everyday actions: a link beside one's role, to a confirmation.
+    for who in (OWNER, FACILITATOR, MEMBER, "outsider"):
+        assert "Leave circle" not in actions(who)
+        auth.login(people[who])
+        leave = html(client.get(f"/c/{slug}")).find("a", string="Leave circle")
+        assert (leave is not None) == (who in (FACILITATOR, MEMBER)), who
+        if leave is not None:
+            assert leave["href"] == f"/c/{slug}/leave" and leave.find_parent(class_="meta") is not None
     assert actions("outsider") == {"Join this circle"}
     assert actions("admin") == {"Join this circle", "Members", "Peer review"}  # the admin may join a public circle too
     assert "Peer review" in actions(MEMBER)
@@ -213,8 +223,9 @@ def test_circle_home_needs_few_queries(client, auth, roles, caplog):
     with caplog.at_level(logging.DEBUG, logger="peewee"):
         assert client.get(f"/c/{circle.slug}").status_code == 200
     selects = [r for r in caplog.records if r.name == "peewee" and "SELECT" in r.getMessage()]
-    # the session's user, the circle, the membership, the threads with authors, the unread-notices count
-    assert len(selects) <= 5
+    # the session's user, the circle, the membership, the threads with authors, what waits for the member
+    # in the circle's review rounds, the unread-notices count
+    assert len(selects) <= 6
 
 
 @pytest.mark.parametrize("visibility, expected", [
@@ -265,9 +276,11 @@ def test_settings_edit_everything_and_move_the_address(client, auth, roles):
     response = client.post(f"/c/{slug}/settings", data={
         "name": "Rust Readers", "slug": "rust-readers", "purpose": "Read the Rust book together.",
         "goals": "Finish *chapter 10*.", "conduct": "Be kind.", "visibility": PRIVATE})
-    assert response.status_code == 303 and response.headers["Location"] == "/c/rust-readers"
     circle = Circle.get_by_id(people["circle"].id)
-    assert (circle.name, circle.slug, circle.visibility) == ("Rust Readers", "rust-readers", PRIVATE)
+    # Made private, its address gets a random ending after the one typed.
+    assert circle.slug.startswith("rust-readers-") and len(circle.slug) == len("rust-readers-") + 8
+    assert response.status_code == 303 and response.headers["Location"] == f"/c/{circle.slug}"
+    assert (circle.name, circle.visibility) == ("Rust Readers", PRIVATE)
     assert "<em>chapter 10</em>" in circle.goals_html and circle.conduct_html == "<p>Be kind.</p>\n"
     assert client.get(f"/c/{slug}").status_code == 404
 

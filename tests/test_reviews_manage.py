@@ -11,6 +11,7 @@ import pytest
 from learncircle import clock, db
 from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC
 from learncircle.notices.models import Notice
+from learncircle.reviews import worker
 from learncircle.reviews.allocating import ensure_allocated
 from learncircle.reviews.models import Assignment, Review, ReviewRound, Submission
 from learncircle.reviews.reviewing import flag_review, rate_review, save_review_draft, submit_review
@@ -443,9 +444,14 @@ def test_phase_buttons_move_the_round(client, auth, circle_people, frozen_clock)
     assert panel.find("button", string="Start reviewing now")
 
     response = client.post(f"/r/{round.id}/start-reviewing", follow_redirects=True)
-    assert "Reviewing has started" in notices_text(response)
+    assert "Reviewing has started. Reviewers are being allocated" in notices_text(response)
+    # The request only asked the background allocation to run: the page says so until it has.
+    assert fresh(round).allocated_at is None
+    assert "Reviewers are being allocated" in html(response).select_one(f"#round-{round.id}-allocating").get_text()
+    assert worker.worker(client.application).step() == [round.id]
     round = fresh(round)
     assert round.phase() == "reviewing" and round.allocated_at == clock.now()
+    assert html(client.get(f"/r/{round.id}")).select_one(f"#round-{round.id}-allocating") is None
     with db.database.connection_context():
         assert Assignment.select().where(Assignment.round == round.id).count() == 6
         told = Notice.select().where(Notice.text.contains("Reviewing has started"))
@@ -553,6 +559,7 @@ def test_the_board_shows_shortfalls_and_missing_work(client, auth, frozen_clock,
         submit(round, people["ben"], body="Two of us")
     clock.advance(days=2, minutes=1)
     auth.login(people[FACILITATOR])
+    worker.worker(client.application).step()
     page = html(client.get(f"/r/{round.id}/board"))
     notes = page.select_one(".allocation-notes")
     assert notes is not None and notes.li.get_text()
@@ -646,6 +653,7 @@ def test_nudge_reminds_everyone_with_pending_work(client, auth, reviewing_round)
             for a in Assignment.select().where((Assignment.round == round.id) & (Assignment.reviewer == reviewer.id)):
                 a.round = round
                 submit_review(a, review_data(round))
+        Notice.delete().execute()  # the authors' "a review arrived": only reminders are counted here
     auth.login(people[FACILITATOR])
     button = html(client.get(f"/r/{round.id}/board")).select_one(f"form[action='/r/{round.id}/nudge']")
     data = {field["name"]: field["value"] for field in button.select("input[type=hidden]")}
@@ -891,6 +899,10 @@ def test_the_board_of_a_round_nobody_could_be_allocated_in(client, auth, frozen_
     assert board.find("a", href=f"/r/{round.id}/submissions/{work.id}/add-reviewer") is None
 
     clock.advance(days=2, minutes=1)
+    board = html(client.get(f"/r/{round.id}/board")).select_one(f"#board-{round.id}")
+    assert fresh(round).allocated_at is None  # a GET never allocates: it shows that it is under way
+    assert "Reviewers are being allocated" in board.select_one(f"#round-{round.id}-allocating").get_text()
+    worker.worker(client.application).step()
     board = html(client.get(f"/r/{round.id}/board")).select_one(f"#board-{round.id}")
     assert fresh(round).allocated_at is not None
     assert "No reviewers were allocated" in board.get_text()

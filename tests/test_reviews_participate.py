@@ -9,6 +9,7 @@ import pytest
 from learncircle import clock, db
 from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC
 from learncircle.notices.models import Notice
+from learncircle.reviews import worker
 from learncircle.reviews.models import Assignment, Review, ReviewRound, Submission, SubmissionVersion
 from learncircle.reviews.reviewing import rate_review, save_review_draft, submit_review
 from learncircle.reviews.submitting import submit
@@ -131,10 +132,13 @@ def test_the_round_page_says_what_each_person_should_do_in_each_phase(world, cli
     auth.login(ana)
     assert "Submitted. You can change it until the deadline." in text(client.get(url))
 
-    clock.advance(days=2)  # the submission deadline passes: the page allocates reviewers
-    assert fresh(round).allocated_at is None
+    clock.advance(days=2)  # the submission deadline passes: the background allocation gives out the work
     page = client.get(url)
-    assert fresh(round).allocated_at is not None
+    assert fresh(round).allocated_at is None  # the page only says it is under way
+    assert "Reviewers are being allocated" in html(page).select_one(f"#round-{round.id}-allocating").get_text()
+    assert worker.worker(client.application).step() == [round.id]
+    page = client.get(url)
+    assert html(page).select_one(f"#round-{round.id}-allocating") is None
     seen = text(page)
     assert "Reviewing" in seen and "Reviews are due Sat 07 Mar 2026, 10:00 CET — in 3 d" in seen
     box = html(page).select_one(".expectation")
@@ -225,7 +229,9 @@ def test_link_submission_is_checked_and_kept(world, client, auth):
     latest = Submission.get().latest_version()
     assert (latest.body, latest.link) == ("My *essay*", "https://example.org/essay")
     preview = html(client.get(url)).find(id="reviewers-see-title").find_parent("section")
-    assert preview.find("a", href="https://example.org/essay") is not None and preview.find("em").get_text() == "essay"
+    # Exactly as reviewers see it: the link opens through the "you are leaving" page.
+    assert preview.find("a", string="https://example.org/essay")["href"].startswith("/leaving?")
+    assert preview.find("em").get_text() == "essay"
 
     link_round = new_round(world["circle"], world["facilitator"], submission_format="link")
     page = client.get(f"/r/{link_round.id}/submission")
@@ -484,7 +490,7 @@ def test_results_as_they_arrive(world, client, auth):
     page = client.get(f"/s/{mine.id}")
     doc = html(page)
     assert len(doc.select(".review-result")) == 1  # the draft does not show
-    assert "1 of 2 reviews so far" in text(page)
+    assert "1 of 2 reviews shown. 1 is not submitted yet: it appears here once submitted." in text(page)
     table = doc.find(id=lambda value: value and value.startswith("criterion-") and value.endswith("-result")) \
         .find_parent("section").find("table")
     rows = [[cell.get_text(" ", strip=True) for cell in row.find_all(["th", "td"])]
@@ -509,7 +515,7 @@ def test_results_after_close_wait_and_count_what_arrived(world, client, auth):
     clock.advance(days=5)
     page = client.get(f"/s/{mine.id}")
     assert len(html(page).select(".review-result")) == 2
-    assert "Median: Hard to follow (1 of 3)" in text(page)  # the lower middle of two: a level someone gave
+    assert "Median: Mostly clear (level 2 of 3)" in text(page)  # levels 1 and 3: the true median, 2
     assert html(page).find(id=f"submission-{mine.id}-plan") is not None
 
 
@@ -552,6 +558,16 @@ def test_rating_waits_until_the_author_may_read_the_review(world, client, auth):
     auth.login(ana)
     assert client.post(f"/reviews/{review.id}/rate", data={"helpfulness": "5"}).status_code == 403
     assert client.post(f"/reviews/{review.id}/flag", data={"reason": "Rude"}).status_code == 403
+    unrated = Review.get_by_id(review.id)
+    assert unrated.helpfulness is None and not unrated.flag_reason
+
+    clock.advance(days=5)  # reviewing closes: the author reads the review, and may now rate and flag it
+    card = html(client.get(f"/s/{review.assignment.submission_id}")).find(id=f"review-{review.id}")
+    assert card.find("input", attrs={"name": "helpfulness"}) is not None
+    assert client.post(f"/reviews/{review.id}/rate", data={"helpfulness": "5"}).status_code == 303
+    assert client.post(f"/reviews/{review.id}/flag", data={"reason": "Rude"}).status_code == 303
+    stored = Review.get_by_id(review.id)
+    assert (stored.helpfulness, stored.flag_reason) == (5, "Rude")
 
 
 def test_the_author_flags_an_unkind_review_once(world, client, auth):
@@ -567,6 +583,7 @@ def test_the_author_flags_an_unkind_review_once(world, client, auth):
     details = html(page).find(id=f"review-{review.id}").find("details")
     assert details.has_attr("open") and "Say what is unkind" in details.select_one(".field-error").get_text()
 
+    Notice.delete().execute()  # the author's "a review arrived"; this test counts the flag's notices
     assert client.post(url, data={"reason": "It mocks my accent."}).status_code == 303
     assert {n.user_id for n in Notice.select()} == {world["owner"].id, world["facilitator"].id}
     page = client.get(f"/s/{review.assignment.submission_id}")

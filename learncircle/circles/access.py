@@ -90,6 +90,11 @@ def editable_posts(user, posts, thread):
     return {post.id for post in posts if can_edit_post(user, post, thread)}
 
 
+def can_hide_posts(user, circle):
+    """Hide a post from the circle, with a reason its author reads, and show it again: its moderators."""
+    return can_moderate(user, circle)
+
+
 def can_reply(user, circle, thread):
     return can_post(user, circle) and not thread.locked
 
@@ -110,4 +115,5 @@ def template_helpers():
     return dict(can_view=can_view, can_see_members=can_see_members, can_join=can_join, can_post=can_post,
                 can_moderate=can_moderate, can_manage=can_manage, can_invite=can_invite,
                 can_invite_facilitators=can_invite_facilitators, can_remove=can_remove, can_leave=can_leave,
-                can_edit_post=can_edit_post, editable_posts=editable_posts, can_reply=can_reply, circle_role=role)
+                can_edit_post=can_edit_post, editable_posts=editable_posts, can_reply=can_reply, circle_role=role,
+                can_hide_posts=can_hide_posts)

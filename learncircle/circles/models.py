@@ -33,11 +33,30 @@ If something here makes you uncomfortable, tell a facilitator or the circle's ow
 """
 
 
+# A private circle's address ends in a random part, so trying addresses (in "new circle", say) cannot
+# find it: 8 characters of 32 are 40 bits. No 0/o or 1/l, so it can be read out and typed.
+PRIVATE_SUFFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+PRIVATE_SUFFIX_LENGTH = 8
+_PRIVATE_SUFFIX = re.compile(rf"-[{PRIVATE_SUFFIX_ALPHABET}]{{{PRIVATE_SUFFIX_LENGTH}}}$")
+
+
 def slugify(value):
     """Make a URL-safe slug from a name (ASCII letters, digits and dashes)."""
     value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
     value = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
     return value[:60].strip("-") or "circle"
+
+
+def private_slug(readable):
+    """An address nobody can guess: the readable part (shortened to fit) and a random ending."""
+    base = readable[:SLUG_MAX - PRIVATE_SUFFIX_LENGTH - 1].rstrip("-") or "circle"
+    suffix = "".join(secrets.choice(PRIVATE_SUFFIX_ALPHABET) for _ in range(PRIVATE_SUFFIX_LENGTH))
+    return f"{base}-{suffix}"
+
+
+def readable_part(slug):
+    """A private address without its random ending (an address without one is returned as it is)."""
+    return _PRIVATE_SUFFIX.sub("", slug) or slug
 
 
 class Circle(BaseModel):
@@ -82,19 +101,47 @@ class Circle(BaseModel):
 
     @classmethod
     def found(cls, *, owner, name, slug, purpose, goals="", conduct=DEFAULT_CONDUCT, visibility=PRIVATE):
-        """Create a circle with its owner as first member; raises IntegrityError if the slug is taken."""
+        """Create a circle with its owner as first member; raises IntegrityError if the slug is taken.
+
+        A private circle's address is slug with a random ending (see private_slug), so it can never be
+        "taken" by what someone typed.
+        """
         now = clock.now()
-        with database.atomic():
-            circle = cls.create(
-                name=name.strip(), slug=slug, purpose=purpose.strip(), goals=goals,
-                goals_html=text.render_markdown(goals), conduct=conduct,
-                conduct_html=text.render_markdown(conduct), visibility=visibility, member_count=1,
-            )
-            Membership.create(user=owner, circle=circle, role=OWNER, joined_at=now, conduct_accepted_at=now)
-        return circle
+        goals_html, conduct_html = text.render_markdown(goals), text.render_markdown(conduct)
+        attempts = 3 if visibility == PRIVATE else 1  # another random ending, in the unlikely case of a clash
+        for attempt in range(1, attempts + 1):
+            address = private_slug(slug) if visibility == PRIVATE else slug
+            try:
+                with database.atomic():
+                    circle = cls.create(
+                        name=name.strip(), slug=address, purpose=purpose.strip(), goals=goals,
+                        goals_html=goals_html, conduct=conduct, conduct_html=conduct_html, visibility=visibility,
+                        member_count=1,
+                    )
+                    Membership.create(user=owner, circle=circle, role=OWNER, joined_at=now, conduct_accepted_at=now)
+                return circle
+            except peewee.IntegrityError:
+                if attempt == attempts:
+                    raise
+
+    def address_for(self, slug, visibility):
+        """The address the circle gets when its settings ask for slug and visibility.
+
+        Private: the address it has while it stays private and slug is unchanged, else a new unguessable
+        one. Public: slug, except that a private circle made public with its address untouched gets
+        back a readable one.
+        """
+        unchanged = slug == self.slug and not self.is_public
+        if visibility == PRIVATE:
+            return self.slug if unchanged else private_slug(slug)
+        if unchanged:
+            return Circle.suggest_slug(readable_part(slug))
+        return slug
 
     def update_settings(self, *, name, slug, purpose, goals, conduct, visibility):
-        self.name, self.slug, self.purpose = name.strip(), slug, purpose.strip()
+        """Save new settings; raises IntegrityError when the (public) address is taken."""
+        self.slug = self.address_for(slug, visibility)
+        self.name, self.purpose = name.strip(), purpose.strip()
         self.goals, self.goals_html = goals, text.render_markdown(goals)
         self.conduct, self.conduct_html = conduct, text.render_markdown(conduct)
         self.visibility = visibility
@@ -123,6 +170,10 @@ class Circle(BaseModel):
                 .where((Membership.circle == self) & (Membership.role == OWNER)).get())
 
 
+# The start page's public circles, most populous first: the index gives them in that order.
+Circle.add_index(Circle.visibility, Circle.member_count.desc(), Circle.id)
+
+
 class Invitation(BaseModel):
     circle = peewee.ForeignKeyField(Circle, backref="invitations", on_delete="CASCADE")
     created_by = peewee.ForeignKeyField(User, on_delete="CASCADE")
@@ -133,6 +184,9 @@ class Invitation(BaseModel):
     uses = peewee.IntegerField(default=0)
     revoked_at = peewee.DateTimeField(null=True)
     created_at = peewee.DateTimeField(default=clock.now)
+
+    class Meta:
+        indexes = ((("circle", "created_at"), False),)  # a circle's links, newest first
 
     @classmethod
     def make(cls, *, circle, created_by, role=MEMBER, expires_at=None, max_uses=None):

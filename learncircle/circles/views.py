@@ -3,11 +3,12 @@ from flask import Blueprint, abort, current_app, flash, render_template, request
 from flask_login import current_user, login_required
 from peewee import IntegrityError
 
-from .. import web
+from .. import limits, site, web
 from ..discussions.models import THREADS_PER_PAGE, Thread
+from ..reviews.pending import pending_for
 from . import access
 from .forms import AcceptConductForm, ButtonForm, CircleForm, InvitationForm, RoleForm, TransferForm
-from .models import FACILITATOR, AlreadyMember, Circle, Invitation, Membership, expiry_from_days
+from .models import FACILITATOR, PUBLIC, AlreadyMember, Circle, Invitation, Membership, expiry_from_days, slugify
 
 bp = Blueprint("circles", __name__)
 
@@ -23,6 +24,20 @@ def _refuse(title, message):
     return render_template(template, code=403, title=title, message=message), 403
 
 
+@bp.errorhandler(429)
+def _too_many_links(error):
+    """Over the invitation-link budget: the invitations page again, the choices kept, and why."""
+    if not limits.wants_form_again(error) or request.endpoint != "circles.invitations":
+        return limits.refusal(error)
+    circle = access.circle_or_404(request.view_args["slug"])
+    if not access.can_invite(current_user, circle):
+        abort(403)
+    flash(error.description, "error")
+    links = web.Page(Invitation.listing(circle), web.page_number(), INVITATIONS_PER_PAGE)
+    return web.render("circles/invitations.html", status=429, circle=circle, form=InvitationForm(), links=links,
+                      invitation_url=_invitation_url, address_mismatch=site.address_mismatch())
+
+
 def _home_url(circle):
     return url_for("circles.circle", slug=circle.slug)
 
@@ -35,7 +50,8 @@ def home():
         return web.render("circles/welcome.html")
     mine = web.Page(Circle.of_user(current_user), web.page_number("mine"), CIRCLES_PER_PAGE)
     public = web.Page(Circle.discoverable(current_user), web.page_number(), CIRCLES_PER_PAGE)
-    return web.render("circles/start.html", block="public_circles", mine=mine, public=public)
+    pending = [] if web.is_fragment_request() else pending_for(current_user)
+    return web.render("circles/start.html", block="public_circles", mine=mine, public=public, pending=pending)
 
 
 @bp.route("/circles/new", methods=["GET", "POST"])
@@ -44,7 +60,9 @@ def new():
     form = CircleForm()
     if form.validate_on_submit():
         if not form.slug.data:
-            form.slug.data = Circle.suggest_slug(form.name.data)
+            # A private address gets a random ending anyway: no need to step around others' addresses.
+            public = form.visibility.data == PUBLIC
+            form.slug.data = Circle.suggest_slug(form.name.data) if public else slugify(form.name.data)
         try:
             circle = Circle.found(owner=current_user, slug=form.slug.data, **form.settings())
         except IntegrityError:
@@ -62,8 +80,11 @@ def new():
 def circle(slug):
     circle = access.circle_or_404(slug)
     threads = web.Page(Thread.listing(circle), web.page_number(), THREADS_PER_PAGE)
-    return web.render("circles/home.html", block="threads", circle=circle, threads=threads,
-                      membership=access.membership(current_user, circle))
+    membership = access.membership(current_user, circle)
+    # Only members have work waiting, and an htmx page of threads does not show it.
+    show_pending = membership is not None and not web.is_fragment_request()
+    return web.render("circles/home.html", block="threads", circle=circle, threads=threads, membership=membership,
+                      pending=pending_for(current_user, circle) if show_pending else [])
 
 
 @bp.route("/c/<slug>/settings", methods=["GET", "POST"])
@@ -80,7 +101,11 @@ def settings(slug):
             form.slug.errors.append(SLUG_TAKEN)
             circle = Circle.by_slug(slug)  # the failed save left the in-memory copy changed
         else:
-            flash("Settings saved.", "success")
+            if circle.slug != slug:
+                flash(f"Settings saved. The circle's address is now {_home_url(circle)}; the old one no longer "
+                      "leads here (invitation links still work).", "success")
+            else:
+                flash("Settings saved.", "success")
             return web.see_other(_home_url(circle))
     status = 422 if form.is_submitted() else 200
     return web.render("circles/settings.html", status=status, circle=circle, form=form)
@@ -190,8 +215,9 @@ def join(slug):
                       action=url_for("circles.join", slug=circle.slug))
 
 
-@bp.route("/c/<slug>/leave", methods=["POST"])
+@bp.route("/c/<slug>/leave", methods=["GET", "POST"])
 def leave(slug):
+    """Leave a circle: a page (or, with htmx, a box in place) that says what it means, then the real form."""
     circle = access.circle_or_404(slug)
     found = access.membership(current_user, circle)
     if found is None:
@@ -200,6 +226,8 @@ def leave(slug):
         return _refuse("Transfer ownership first",
                        "An owner cannot leave their circle. Make another member the owner on the members page, "
                        "then leave.")
+    if request.method == "GET":
+        return web.render("circles/leave.html", block="confirm", circle=circle, membership=found)
     if not ButtonForm().validate_on_submit():
         abort(400)
     found.leave()
@@ -210,10 +238,11 @@ def leave(slug):
 # ---- invitation links ---------------------------------------------------------------------------
 
 def _invitation_url(invitation):
-    return current_app.config["BASE_URL"].rstrip("/") + url_for("circles.invitation", token=invitation.token)
+    return site.absolute(url_for("circles.invitation", token=invitation.token))
 
 
 @bp.route("/c/<slug>/invitations", methods=["GET", "POST"])
+@limits.invitations
 def invitations(slug):
     circle = access.circle_or_404(slug)
     if not access.can_invite(current_user, circle):
@@ -230,7 +259,23 @@ def invitations(slug):
     links = web.Page(Invitation.listing(circle), web.page_number(), INVITATIONS_PER_PAGE)
     status = 422 if form.is_submitted() else 200
     return web.render("circles/invitations.html", status=status, circle=circle, form=form, links=links,
-                      invitation_url=_invitation_url)
+                      invitation_url=_invitation_url, address_mismatch=site.address_mismatch())
+
+
+@bp.route("/site/address", methods=["POST"])
+@login_required
+def site_address():
+    """The instance admin makes links start with the address in use now (offered where the two differ)."""
+    if not current_user.is_admin:
+        abort(403)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        stored = site.store_url(request.form.get("public_url", ""))
+    except ValueError:
+        abort(400)
+    flash(f"Links to this site now start with {stored}.", "success")
+    return web.see_other(web.safe_next(request.form.get("next"), url_for("circles.home")))
 
 
 @bp.route("/c/<slug>/invitations/<int:invitation_id>/revoke", methods=["POST"])

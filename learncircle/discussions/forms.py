@@ -4,7 +4,7 @@ from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..formkeys import OneTimeForm
-from .models import BODY_MAX, DISCUSSION, QUESTION, TITLE_MAX
+from .models import BODY_MAX, DISCUSSION, HIDE_REASON_MAX, QUESTION, TITLE_MAX
 
 BODY_TOO_LONG = f"Keep it under {BODY_MAX:,} characters; split a longer text over several posts."
 
@@ -46,6 +46,24 @@ class EditPostForm(FlaskForm):
 
 class PreviewForm(FlaskForm):
     body = TextAreaField(filters=[_unix_newlines], validators=[Length(max=BODY_MAX, message=BODY_TOO_LONG)])
+
+
+def _one_line(value):
+    """Line breaks and runs of spaces become one space, invisible characters go: a reason is one line."""
+    if not isinstance(value, str):
+        return value
+    return " ".join("".join(c for c in value if c.isprintable() or c.isspace()).split())
+
+
+class HidePostForm(FlaskForm):
+    reason = StringField("Why hide it?", filters=[_one_line], validators=[
+        DataRequired("Say in a few words why the post is hidden: its author will read it."),
+        Length(max=HIDE_REASON_MAX, message=f"Keep the reason to {HIDE_REASON_MAX} characters or fewer."),
+    ])
+
+
+class UnhideForm(FlaskForm):
+    """No fields: the form exists for its CSRF token."""
 
 
 def _switch(value, current):

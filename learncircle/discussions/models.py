@@ -8,6 +8,7 @@ from .. import clock, formkeys, text
 from ..accounts.models import User
 from ..circles.models import Circle
 from ..db import BaseModel, Prepared, database
+from ..notices.models import Notice
 
 DISCUSSION, QUESTION = "discussion", "question"
 KINDS = (DISCUSSION, QUESTION)
@@ -15,6 +16,7 @@ THREADS_PER_PAGE = 25
 POSTS_PER_PAGE = 50
 TITLE_MAX = 200
 BODY_MAX = 50_000
+HIDE_REASON_MAX = 300
 
 
 class ThreadLocked(Exception):
@@ -104,11 +106,14 @@ class Thread(BaseModel):
             post = Post.create(thread=self, author=author, number=number, body=body, body_html=body_html,
                                created_at=now)
             changes = {Thread.post_count: number, Thread.last_activity_at: now, Thread.last_author: author}
-            if self.kind == QUESTION and author.id != self.author_id:
+            answers = self.kind == QUESTION and author.id != self.author_id
+            if answers:
                 changes[Thread.answered_at] = peewee.fn.COALESCE(Thread.answered_at, now)
             Thread.update(changes).where(Thread.id == self.id).execute()
             formkeys.record_result(claimed, f"/p/{post.id}")
         self.post_count, self.last_activity_at = number, now
+        if answers and self.answered_at is None:
+            self.answered_at = now  # what the reply's answer shows (the stored one may be a moment older)
         return post
 
     def set_pinned(self, pinned):
@@ -131,6 +136,10 @@ class Post(BaseModel):
     created_at = peewee.DateTimeField(default=clock.now)
     edited_at = peewee.DateTimeField(null=True)
     deleted_at = peewee.DateTimeField(null=True)
+    # A facilitator hid the post from the circle; its author still reads it, and why.
+    hidden_at = peewee.DateTimeField(null=True)
+    hidden_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    hidden_reason = peewee.CharField(max_length=HIDE_REASON_MAX, default="")
 
     class Meta:
         indexes = ((("thread", "number"), True),)
@@ -144,6 +153,10 @@ class Post(BaseModel):
         return self.deleted_at is not None
 
     @property
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+    @property
     def author_name(self):
         return self.author.display_name
 
@@ -153,23 +166,24 @@ class Post(BaseModel):
         first = (page - 1) * POSTS_PER_PAGE + 1
         as_time = Post.created_at.python_value  # SQLite gives text, PostgreSQL datetimes: both become datetimes
         return [PostLine(id, thread_id, author_id, number, body_html, as_time(created), as_time(edited),
-                         as_time(deleted), author_name)
-                for id, thread_id, author_id, number, body_html, created, edited, deleted, author_name
-                in cls._page_rows.raw(thread.id, first, first + POSTS_PER_PAGE)]
+                         as_time(deleted), author_name, as_time(hidden), hidden_reason)
+                for id, thread_id, author_id, number, body_html, created, edited, deleted, author_name, hidden,
+                hidden_reason in cls._page_rows.raw(thread.id, first, first + POSTS_PER_PAGE)]
 
     @Prepared
     def _page_rows(thread_id, first, end):
         # Only what the page shows: the Markdown source and the authors' private columns stay behind.
         return (Post.select(Post.id, Post.thread, Post.author, Post.number, Post.body_html, Post.created_at,
-                            Post.edited_at, Post.deleted_at, User.display_name)
-                .join(User)
+                            Post.edited_at, Post.deleted_at, User.display_name, Post.hidden_at, Post.hidden_reason)
+                .join(User, on=(Post.author == User.id))
                 .where((Post.thread == thread_id) & (Post.number >= first) & (Post.number < end))
                 .order_by(Post.number))
 
     @classmethod
     def with_thread(cls, post_id):
         """Return the post with its author, thread and the thread's circle (one query), or None."""
-        return (cls.select(cls, Thread, Circle, User).join(Thread).join(Circle).switch(cls).join(User)
+        return (cls.select(cls, Thread, Circle, User).join(Thread).join(Circle).switch(cls)
+                .join(User, on=(cls.author == User.id))
                 .where(cls.id == post_id).first())
 
     def edit(self, body):
@@ -178,6 +192,23 @@ class Post(BaseModel):
         with database.atomic():
             self.body, self.body_html, self.edited_at = body, body_html, clock.now()
             self.save(only=[Post.body, Post.body_html, Post.edited_at])
+
+    def hide(self, by, reason, url=""):
+        """Hide the post from the circle (a facilitator's decision); its author still sees it, and why,
+        and gets a notice linking to url."""
+        now = clock.now()
+        reason = " ".join(reason.split())[:HIDE_REASON_MAX]
+        with database.atomic():
+            Post.update(hidden_at=now, hidden_by=by, hidden_reason=reason).where(Post.id == self.id).execute()
+            Notice.send([self.author_id], f"A facilitator hid your post in “{self.thread.title}”: {reason}",
+                        url, self.thread.circle_id)
+        self.hidden_at, self.hidden_by, self.hidden_reason = now, by, reason
+
+    def unhide(self):
+        """Show a hidden post to the circle again."""
+        with database.atomic():
+            Post.update(hidden_at=None, hidden_by=None, hidden_reason="").where(Post.id == self.id).execute()
+        self.hidden_at, self.hidden_by, self.hidden_reason = None, None, ""
 
     def soft_delete(self):
         """Blank the post but keep its place, so replies around it still read in order."""
@@ -202,10 +233,16 @@ class PostLine:
     edited_at: dt.datetime | None
     deleted_at: dt.datetime | None
     author_name: str
+    hidden_at: dt.datetime | None
+    hidden_reason: str
 
     @property
     def is_deleted(self):
         return self.deleted_at is not None
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
 
     @property
     def page(self):

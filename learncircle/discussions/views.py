@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 from htmx_flask import make_response as htmx_response
 from werkzeug.exceptions import HTTPException
 
-from .. import formkeys, text, web
+from .. import formkeys, limits, text, web
 from ..circles import access
-from .forms import EditPostForm, LockForm, PinForm, PreviewForm, ReplyForm, ThreadForm
+from .forms import EditPostForm, HidePostForm, LockForm, PinForm, PreviewForm, ReplyForm, ThreadForm, UnhideForm
 from .models import Post, Thread, ThreadLocked
 
 bp = Blueprint("discussions", __name__)
@@ -46,6 +46,24 @@ def _refuse_locked():
     return render_template(template, code=409, title=LOCKED_TITLE, message=LOCKED_MESSAGE), 409
 
 
+@bp.errorhandler(429)
+def _too_fast(error):
+    """Over a posting or preview budget: the same form again with what was typed, and why."""
+    if not limits.wants_form_again(error) or request.endpoint not in ("discussions.new_thread", "discussions.reply"):
+        return limits.refusal(error)
+    if request.endpoint == "discussions.new_thread":
+        circle = access.circle_or_404(request.view_args["slug"])
+        _require(access.can_post(current_user, circle))
+        flash(error.description, "error")
+        return web.render("discussions/new_thread.html", status=429, circle=circle, form=ThreadForm(),
+                          preview_html=None)
+    thread = _thread_or_404(request.view_args["thread_id"])
+    _require(access.can_post(current_user, thread.circle))
+    flash(error.description, "error")
+    return web.render("discussions/reply.html", status=429, thread=thread, circle=thread.circle,
+                      reply_form=ReplyForm())
+
+
 def _thread_url(thread, **args):
     return url_for("discussions.thread", thread_id=thread.id, **args)
 
@@ -62,6 +80,8 @@ def _user():
 
 @bp.route("/c/<slug>/threads/new", methods=["GET", "POST"])
 @login_required
+@limits.posting
+@limits.previews_in_form
 def new_thread(slug):
     circle = access.circle_or_404(slug)
     _require(access.can_post(current_user, circle))
@@ -88,6 +108,7 @@ def new_thread(slug):
 
 @bp.route("/preview", methods=["POST"])
 @login_required
+@limits.previews
 def preview():
     """Render Markdown as it will look once posted: the fragment htmx swaps into a preview box."""
     form = PreviewForm(meta={"csrf": False})  # CSRFProtect has already checked this request
@@ -125,6 +146,7 @@ def permalink(post_id):
 
 @bp.route("/t/<int:thread_id>/reply", methods=["POST"])
 @login_required
+@limits.posting
 def reply(thread_id):
     thread = _thread_or_404(thread_id)
     _require(access.can_post(current_user, thread.circle))
@@ -217,6 +239,42 @@ def delete_post(post_id):
 
 
 # ---- moderation ---------------------------------------------------------------------------------
+
+def _post_answer(post, thread, message):
+    """After hiding or showing a post: the post itself for htmx, back to it otherwise."""
+    if web.is_fragment_request():
+        return web.render_partial("discussions/_posts.html", posts=[post], thread=thread)
+    flash(message, "success")
+    return web.see_other(_permalink(post))
+
+
+@bp.route("/p/<int:post_id>/hide", methods=["GET", "POST"])
+@login_required
+def hide_post(post_id):
+    """A facilitator hides a post from the circle with a one-line reason, which its author reads."""
+    post = _post_or_404(post_id)
+    thread = post.thread
+    _require(access.can_hide_posts(current_user, thread.circle))
+    form = HidePostForm()
+    if form.validate_on_submit():
+        post.hide(_user(), form.reason.data, url=_permalink(post))
+        return _post_answer(post, thread, "The post is hidden. Its author still sees it, with your reason.")
+    status = 422 if form.is_submitted() else 200
+    return web.render("discussions/hide_post.html", block="hide_form", status=status, form=form, post=post,
+                      thread=thread, circle=thread.circle, inline=web.is_fragment_request())
+
+
+@bp.route("/p/<int:post_id>/unhide", methods=["POST"])
+@login_required
+def unhide_post(post_id):
+    post = _post_or_404(post_id)
+    thread = post.thread
+    _require(access.can_hide_posts(current_user, thread.circle))
+    if not UnhideForm().validate_on_submit():
+        abort(400)
+    post.unhide()
+    return _post_answer(post, thread, "The post is shown to the circle again.")
+
 
 @bp.route("/t/<int:thread_id>/pin", methods=["POST"])
 @login_required

@@ -79,6 +79,11 @@ def can_hide(user, review):
     return can_manage_round(user, review.assignment.round)
 
 
+def can_keep_apart(user, round):
+    """See and change the circle's pairs kept apart (from one of its rounds): those who run its rounds."""
+    return can_manage_round(user, round)
+
+
 def can_write_revision_plan(user, submission):
     return _signed_in(user) and submission.author_id == user.id
 
@@ -92,5 +97,5 @@ def template_helpers():
     return dict(can_list_rounds=can_list_rounds, can_manage_round=can_manage_round, can_create_round=can_create_round,
                 can_view_round=can_view_round, can_submit=can_submit, can_review=can_review,
                 can_read_submission=can_read_submission, can_read_review=can_read_review,
-                can_rate=can_rate, can_flag=can_flag, can_hide=can_hide,
+                can_rate=can_rate, can_flag=can_flag, can_hide=can_hide, can_keep_apart=can_keep_apart,
                 can_write_revision_plan=can_write_revision_plan)

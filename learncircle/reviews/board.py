@@ -138,9 +138,10 @@ def export_csv(round):
             levels[(response.review_id, response.criterion_id)] = response.level
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["author", "submission_late", "reviewer", "reviewer_label", "status", "submitted_at_utc",
-                     *[f"{c.name} (1-{len(c.level_names)})" for c in criteria if c.is_scale],
-                     "helpfulness (1-5)", "helpfulness_note", "flagged", "hidden"])
+    # Every cell, the header's too: a criterion's name is typed by a person like any other text.
+    writer.writerow(_cells(["author", "submission_late", "reviewer", "reviewer_label", "status", "submitted_at_utc",
+                            *[f"{c.name} (1-{len(c.level_names)})" for c in criteria if c.is_scale],
+                            "helpfulness (1-5)", "helpfulness_note", "flagged", "hidden"]))
     for a in rows:
         review = a.review
         scale = []
@@ -148,14 +149,14 @@ def export_csv(round):
             if c.is_scale:
                 level = levels.get((review.id, c.id)) if review else None
                 scale.append("" if level is None else level + 1)
-        writer.writerow([_cell(a.submission.author.username), "yes" if a.submission.is_late else "no",
-                         _cell(a.reviewer.username), a.label, review_status(review),
-                         _utc(review.submitted_at if review else None),
-                         *scale,
-                         review.helpfulness if review and review.helpfulness else "",
-                         _cell(review.helpfulness_note if review else ""),
-                         "yes" if review and review.is_flagged else "no",
-                         "yes" if review and review.is_hidden else "no"])
+        writer.writerow(_cells([a.submission.author.username, "yes" if a.submission.is_late else "no",
+                                a.reviewer.username, a.label, review_status(review),
+                                _utc(review.submitted_at if review else None),
+                                *scale,
+                                review.helpfulness if review and review.helpfulness else "",
+                                review.helpfulness_note if review else "",
+                                "yes" if review and review.is_flagged else "no",
+                                "yes" if review and review.is_hidden else "no"]))
     return out.getvalue()
 
 
@@ -166,8 +167,12 @@ def _utc(moment):
 
 def _cell(value):
     """Neutralise text a spreadsheet would run as a formula."""
-    value = str(value or "")
+    value = "" if value is None else str(value)
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _cells(values):
+    return [_cell(value) for value in values]
 
 
 def nudge(round, url="", now=None):

@@ -10,7 +10,8 @@ from ..circles import access as circle_access
 from ..notices.models import Notice
 from . import access, managing
 from . import board as boards
-from .allocating import add_reviewer as add_assignment, ensure_allocated, swap_reviewer as swap_assignment
+from . import worker
+from .allocating import add_reviewer as add_assignment, swap_reviewer as swap_assignment
 from .blueprint import bp
 from .manage_forms import (ButtonForm, CriterionForm, DeadlinesForm, MoveForm, ReviewerForm, RoundForm, SwapForm,
                            local_input_value)
@@ -77,11 +78,12 @@ def _round_or_404(round_id):
 
 
 def _managed_round(round_id):
-    """Load a round the viewer manages (403 for the circle's other people), allocated if reviewing has begun."""
+    """Load a round the viewer manages (403 for the circle's other people)."""
     round = _round_or_404(round_id)
     _require(access.can_manage_round(current_user, round))
-    # Reviewing may have begun by the clock since anyone last looked: allocate before showing or acting.
-    ensure_allocated(round, url=url_for("reviews.round", round_id=round.id))
+    # Reviewing may have begun by the clock since anyone last looked: the background allocation is
+    # asked to run now, and the pages say "being allocated" until it has (see reviews.allocating).
+    worker.nudge_if_due(round)
     return round
 
 
@@ -373,11 +375,12 @@ def publish(round_id):
 @bp.route("/r/<int:round_id>/start-reviewing", methods=["POST"])
 def start_reviewing(round_id):
     def done(round):
-        notes = " ".join(round.shortfalls)
-        return "Reviewing has started and reviewers are allocated." + (f" {notes}" if notes else "")
+        return ("Reviewing has started. Reviewers are being allocated: each gets a notice, and the board lists "
+                "anything the allocation could not do.")
 
     def start(round):
-        return round.start_reviewing_now(url=url_for("reviews.round", round_id=round.id))
+        round.start_reviewing_now(allocate=False)
+        worker.worker().nudge()  # the background allocation does it, so this request does not wait
 
     return _phase_change(round_id, start, done)
 
@@ -527,7 +530,8 @@ def _hideable_review(review_id):
 def hide_review(review_id):
     review = _hideable_review(review_id)
     hide(review, _user())
-    flash("The review is hidden from its author.", "success")
+    flash("The review is hidden from its author, and its reviewer is not given this author’s work again in this "
+          "circle.", "success")
     return web.see_other(_back(review.assignment.round, _board_url(review.assignment.round)))
 
 

@@ -1,14 +1,17 @@
-"""Forms for running review rounds: settings, rubric criteria, deadlines, swapping a reviewer.
+"""Forms for running review rounds: settings, rubric criteria, deadlines, swapping a reviewer,
+keeping two people apart.
 
 The forms convert what was typed (numbers, deadlines in the viewer's zone) and leave the rules to
 reviews.rules, whose messages are put beside the fields they concern (show_errors).
 """
+import datetime as dt
+
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, FieldList, IntegerField, RadioField,
                      SelectChoice, SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from .. import web
+from .. import clock, web
 from ..formkeys import OneTimeForm
 from . import rules
 from .models import FIXED_WHEN_ALLOCATED, FIXED_WHEN_PUBLISHED
@@ -17,6 +20,7 @@ from .models import FIXED_WHEN_ALLOCATED, FIXED_WHEN_PUBLISHED
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 _DEADLINE_FORMATS = [INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 NOT_A_TIME = "Give a date and a time, like 2026-03-20 18:00."
+EARLIEST_INPUT = dt.datetime(2000, 1, 1)
 SETTINGS = ("title", "brief", "submission_format", "reviews_per_submission", "reviewer_pool", "anonymity",
             "submission_deadline", "review_deadline", "accept_late", "results_release", "min_prompt_length")
 
@@ -31,7 +35,8 @@ def _unix_newlines(value):
 
 def local_input_value(moment):
     """A stored UTC moment as a datetime-local value in the viewer's zone."""
-    return web.to_local(moment).strftime(INPUT_FORMAT) if moment else ""
+    # isoformat, not strftime: it writes the year with four digits whatever the year.
+    return web.to_local(moment).replace(tzinfo=None).isoformat(timespec="minutes") if moment else ""
 
 
 def fixed_settings(round):
@@ -48,7 +53,7 @@ def _typed_deadline(typed, current):
     """A deadline typed in the viewer's zone, in UTC; the current one when the same minute was typed back."""
     if typed is None:
         return None
-    if current is not None and typed.strftime(INPUT_FORMAT) == local_input_value(current):
+    if current is not None and typed.isoformat(timespec="minutes") == local_input_value(current):
         return current
     return web.from_local(typed)
 
@@ -70,7 +75,11 @@ class _ShowsRuleErrors:
 
 
 class DeadlineField(DateTimeLocalField):
-    """A datetime-local input, naive in the viewer's zone, that says how to write a time it cannot read."""
+    """A datetime-local input, naive in the viewer's zone, that says how to write a time it cannot read.
+
+    A date far from today is refused here, before it is converted: year 9999 typed east of UTC has
+    no UTC moment to store.
+    """
 
     def __init__(self, label, **kwargs):
         super().__init__(label, format=_DEADLINE_FORMATS, **kwargs)
@@ -80,6 +89,16 @@ class DeadlineField(DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(NOT_A_TIME) from None
+        if self.data is None:
+            return
+        latest = web.to_local(rules.latest_deadline(clock.now())).replace(tzinfo=None)
+        if self.data < EARLIEST_INPUT:
+            self.data = None
+            raise ValueError("That date is long past: give one from this century, like 2026-03-20 18:00.")
+        if self.data > latest:
+            self.data = None
+            raise ValueError(f"Choose a date within {rules.DEADLINE_YEARS_AHEAD} years from now "
+                             f"(before {latest.date().isoformat()}).")
 
 
 def _deadline_field(label):
@@ -244,3 +263,36 @@ class MoveForm(FlaskForm):
     @property
     def offset(self):
         return -1 if self.direction.data == "up" else 1
+
+
+def _user_id(value):
+    """A chosen member's id; nothing chosen is None (InputRequired says so), anything else not a number is refused."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+class KeepApartForm(_ShowsRuleErrors, FlaskForm):
+    """Two members of the circle: the one who reviews, and the one whose work they must not get."""
+
+    reviewer = SelectField("Reviewer", coerce=_user_id, validate_choice=False,
+                           validators=[InputRequired("Choose who should not review this author.")])
+    author = SelectField("Author", coerce=_user_id, validate_choice=False,
+                         validators=[InputRequired("Choose whose work they should not get.")])
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [SelectChoice("", "Choose a member…")] + [
+            SelectChoice(user.id, f"{user.display_name} (@{user.username})") for user in members]
+        self.reviewer.choices, self.author.choices = list(choices), list(choices)
+        self.member_ids = {user.id for user in members}
+
+    def validate_reviewer(self, field):
+        if field.data not in self.member_ids:
+            raise ValidationError("Choose a member of this circle.")
+
+    def validate_author(self, field):
+        if field.data not in self.member_ids:
+            raise ValidationError("Choose a member of this circle.")
+        if field.data == self.reviewer.data:
+            raise ValidationError("Choose someone other than the reviewer: nobody reviews their own work anyway.")

@@ -8,7 +8,7 @@ from .. import formkeys
 from ..accounts.models import User
 from ..circles.models import Circle, Membership
 from ..db import database
-from . import board
+from . import board, pairs
 from .models import Assignment, Criterion, Review, ReviewRound, Submission, copy_rubric
 
 RUBRIC_SOURCES_MAX = 50
@@ -81,21 +81,23 @@ def review_with_round(review_id):
 
 def rubric_sources(circle, exclude=None):
     """The circle's rounds that have a rubric to copy, newest first (a bounded list for a select)."""
-    with_criteria = Criterion.select(Criterion.round).distinct()
+    # Asked of each of the circle's rounds through the rubric's index, not of every criterion there is.
+    has_criteria = peewee.fn.EXISTS(Criterion.select(Criterion.id).where(Criterion.round == ReviewRound.id))
     query = (ReviewRound.select(ReviewRound.id, ReviewRound.title, ReviewRound.created_at)
-             .where((ReviewRound.circle == circle) & ReviewRound.id.in_(with_criteria)))
+             .where((ReviewRound.circle == circle) & has_criteria))
     if exclude is not None:
         query = query.where(ReviewRound.id != exclude.id)
     return list(query.order_by(ReviewRound.created_at.desc(), ReviewRound.id.desc()).limit(RUBRIC_SOURCES_MAX))
 
 
 def reviewer_candidates(round, submission):
-    """Circle members who could review a submission: not its author, not already reviewing it."""
+    """Circle members who could review a submission: not its author, not already reviewing it, not kept apart."""
     reviewing = Assignment.select(Assignment.reviewer).where(Assignment.submission == submission.id)
     return list(User.select(User.id, User.username, User.display_name)
                 .join(Membership, on=(Membership.user == User.id))
                 .where((Membership.circle == round.circle_id) & (User.id != submission.author_id)
-                       & User.id.not_in(reviewing))
+                       & User.id.not_in(reviewing)
+                       & User.id.not_in(pairs.apart_from(round.circle_id, submission.author_id)))
                 .order_by(peewee.fn.LOWER(User.display_name), User.id))
 
 

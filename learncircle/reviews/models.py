@@ -60,7 +60,8 @@ class ReviewRound(BaseModel):
     created_at = peewee.DateTimeField(default=clock.now)
 
     class Meta:
-        indexes = ((("circle", "created_at"), False),)
+        # The second serves the background allocation's look for rounds whose reviewing has begun.
+        indexes = ((("circle", "created_at"), False), (("allocated_at", "submission_deadline"), False))
 
     # ---- creating and listing ----------------------------------------------------------------
 
@@ -164,6 +165,14 @@ class ReviewRound(BaseModel):
         """What the allocation could not do, as sentences."""
         return [line for line in self.allocation_notes.splitlines() if line.strip()]
 
+    def started_early(self, now=None):
+        """A facilitator started reviewing by hand and the submission deadline has not come yet.
+
+        Submissions closed early then, but nothing is late: the deadline people were given is ahead.
+        """
+        now = now or clock.now()
+        return self.reviewing_started_at is not None and now < self.submission_deadline
+
     def allocation_due(self, now=None):
         """Reviewing has begun (by the clock or by hand) and nobody has been allocated yet."""
         if self.allocated_at is not None:
@@ -184,10 +193,11 @@ class ReviewRound(BaseModel):
             raise Refused("The submission deadline has passed: move it later before publishing.")
         self._set(published_at=now)
 
-    def start_reviewing_now(self, now=None, url=""):
+    def start_reviewing_now(self, now=None, url="", allocate=True):
         """End submissions early and allocate reviewers; returns the allocation.Allocation made.
 
-        url is where the reviewers' "reviewing has started" notices point."""
+        url is where the reviewers' "reviewing has started" notices point. With allocate=False the
+        background allocation does it instead (the web page's way: see allocating) and None is returned."""
         # Imported here: allocating builds on these models.
         from .allocating import ensure_allocated
 
@@ -195,7 +205,7 @@ class ReviewRound(BaseModel):
         if self.phase(now) != OPEN:
             raise Refused("Reviewing can only start while the round is open for submissions.")
         self._set(reviewing_started_at=now)
-        return ensure_allocated(self, now=now, url=url)
+        return ensure_allocated(self, now=now, url=url) if allocate else None
 
     def close_now(self, now=None):
         """Close the round by hand: no more submissions or submitted reviews (drafts still save)."""
@@ -222,8 +232,12 @@ class ReviewRound(BaseModel):
                                                  "is fixed; accept late submissions instead.")
             elif submission_deadline <= now:
                 errors["submission_deadline"] = "The new submission deadline is in the past: choose a later time."
+            elif submission_deadline > rules.latest_deadline(now):
+                errors["submission_deadline"] = rules.too_far_ahead("submission")
         if review_deadline is not None and review_deadline <= now:
             errors["review_deadline"] = "The new review deadline is in the past: choose a later time."
+        elif review_deadline is not None and review_deadline > rules.latest_deadline(now):
+            errors["review_deadline"] = rules.too_far_ahead("review")
         new_submission = submission_deadline or self.submission_deadline
         new_review = review_deadline or self.review_deadline
         if not errors and new_review <= new_submission:
@@ -307,9 +321,16 @@ class ReviewRound(BaseModel):
             return None
         if phase == CLOSED:
             return "This round is closed: submissions are no longer accepted."
+        early = self.started_early(now)
         if self.submission_of(user) is not None:
+            if early:
+                return ("A facilitator started reviewing before the deadline, so your submission can no longer "
+                        "change: reviewers are reading it.")
             return "The submission deadline has passed, so your submission can no longer change."
         if not self.accept_late:
+            if early:
+                return ("A facilitator started reviewing before the deadline, and this round does not accept "
+                        "submissions once reviewing has begun.")
             return "The submission deadline has passed and this round does not accept late submissions."
         return None
 
@@ -366,6 +387,9 @@ class ReviewRound(BaseModel):
             return Expectation("review", pending, f"You have {pending} {plural} to finish.{late}")
         if submission is None:
             if phase == REVIEWING and self.accept_late and expected_to_submit:
+                if self.started_early(now):
+                    return Expectation("submit", 0, "A facilitator started reviewing before the deadline. Your "
+                                                    "work is still accepted and gets its reviewers at once.")
                 return Expectation("submit", 0, "The deadline has passed, but late submissions are still "
                                                 "accepted (marked late).")
             return Expectation("nothing", 0, "")
@@ -570,5 +594,20 @@ def copy_rubric(from_round, to_round):
     to_round.copied_rubric_from = from_round
 
 
+class KeptApart(BaseModel):
+    """A reviewer who is never given an author's work again in this circle: a facilitator's choice
+    (a hidden review keeps its pair apart too, while it stays hidden: see reviews.pairs)."""
+
+    circle = peewee.ForeignKeyField(Circle, on_delete="CASCADE")
+    reviewer = peewee.ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    author = peewee.ForeignKeyField(User, backref="+", on_delete="CASCADE")
+    created_by = peewee.ForeignKeyField(User, backref="+", null=True, on_delete="SET NULL")
+    created_at = peewee.DateTimeField(default=clock.now)
+
+    class Meta:
+        table_name = "kept_apart"
+        indexes = ((("circle", "reviewer", "author"), True), (("circle", "created_at"), False))
+
+
 ALL_MODELS = (ReviewRound, Criterion, Submission, SubmissionVersion, Assignment, Review, CriterionResponse,
-              RevisionPlan)
+              RevisionPlan, KeptApart)

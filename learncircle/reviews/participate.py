@@ -6,8 +6,7 @@ from flask_login import current_user, login_required
 
 from .. import clock, formkeys, web
 from ..circles import access as circle_access
-from . import access, participating
-from .allocating import ensure_allocated
+from . import access, participating, worker
 from .blueprint import bp
 from .participate_forms import FlagForm, RatingForm, ReviewForm, RevisionPlanForm, SubmissionForm
 from .results import reviewer_tasks, reviewer_view, results_for
@@ -87,7 +86,7 @@ def _is_member(round):
 def show_round(round_id):
     """The round as the viewer takes part in it: phase, deadlines, what to do now, their work and tasks."""
     round = _round_or_404(round_id)
-    ensure_allocated(round, url=url_for("reviews.round", round_id=round.id))
+    worker.nudge_if_due(round)
     user = _user()
     tasks = reviewer_tasks(round, user)
     pending = [task for task in tasks if task.status in ("not_started", "draft")]
@@ -100,7 +99,12 @@ def show_round(round_id):
 # ---- one's own submission -----------------------------------------------------------------------
 
 def _will_be_late(round, submission):
-    """A first submission now would be marked late (reviewing has begun and late work is accepted)."""
+    """A first submission now would be marked late (the deadline has passed and late work is accepted)."""
+    return _arrives_in_review(round, submission) and not round.started_early()
+
+
+def _arrives_in_review(round, submission):
+    """A first submission now would arrive while reviewing runs, and get its reviewers at once."""
     return submission is None and round.phase() == REVIEWING and round.accept_late
 
 
@@ -115,7 +119,7 @@ def my_submission(round_id):
     """Submit or edit one's own work; earlier versions stay readable; shows what reviewers will see."""
     round = _round_or_404(round_id)
     _require(_is_member(round))
-    ensure_allocated(round, url=url_for("reviews.round", round_id=round.id))
+    worker.nudge_if_due(round)
     user = _user()
     submission = round.submission_of(user)
     refusal = round.submission_refusal(user)
@@ -154,6 +158,7 @@ def _my_submission_page(round, user, submission, form, refusal, status):
         "reviews/my_submission.html", status=status, round=round, circle=round.circle, phase=round.phase(),
         form=form, submission=submission, refusal=refusal, posted=request.method == "POST",
         will_be_late=_will_be_late(round, submission), latest=latest, shown=_version_asked_for(submission),
+        arrives_early=_arrives_in_review(round, submission) and round.started_early(),
         versions=versions, work_label=_label_for_reviewers(round, user), author_hidden=round.hides_authors,
         show_text=round.submission_format != LINK, show_link=round.submission_format != TEXT,
     )
@@ -219,7 +224,7 @@ def show_submission(submission_id):
     """A submission as its reader may see it: the author with their results, a reviewer, a manager."""
     submission = _submission_or_404(submission_id)
     _require(access.can_read_submission(current_user, submission))
-    ensure_allocated(submission.round, url=url_for("reviews.round", round_id=submission.round.id))
+    worker.nudge_if_due(submission.round)
     return web.render("reviews/submission.html", **_results_context(submission))
 
 
@@ -249,7 +254,8 @@ def rate_review_view(review_id):
     form = RatingForm()
     if form.validate():
         try:
-            rate_review(review, user, form.helpfulness.data, form.helpfulness_note.data or "")
+            rate_review(review, user, form.helpfulness.data, form.helpfulness_note.data or "",
+                        url=_review_url(review.assignment_id))
         except ValidationError as error:
             form.show_errors(error.errors)
         else:
@@ -390,7 +396,8 @@ def submit_review_view(assignment_id):
     round = assignment.round
     form = ReviewForm(round.rubric())
     try:
-        submitted = submit_review(assignment, form.data_for_domain())
+        submitted = submit_review(assignment, form.data_for_domain(), url=_submission_url(
+            assignment.submission, _anchor=f"submission-{assignment.submission_id}-results"))
     except ValidationError as error:
         form.show_errors(error.errors)
         return _review_page(assignment, form=form, status=422)

@@ -13,20 +13,22 @@ VERSIONS_PER_PAGE = 25
 LARGEST_ID = 2**63 - 1
 
 
-def _storable(number):
-    return 0 < number <= LARGEST_ID
+def storable(number):
+    """A number that could be an id: given and within what the database holds."""
+    return number is not None and 0 < number <= LARGEST_ID
+
 
 
 def round_with_circle(round_id):
     """A round with its circle, or None."""
-    if not _storable(round_id):
+    if not storable(round_id):
         return None
     return ReviewRound.select(ReviewRound, Circle).join(Circle).where(ReviewRound.id == round_id).first()
 
 
 def submission_with_round(submission_id):
     """A submission with its round and circle, or None."""
-    if not _storable(submission_id):
+    if not storable(submission_id):
         return None
     return (Submission.select(Submission, ReviewRound, Circle)
             .join(ReviewRound).join(Circle)
@@ -35,7 +37,7 @@ def submission_with_round(submission_id):
 
 def assignment_with_round(assignment_id):
     """An assignment with its round, circle and submission, or None."""
-    if not _storable(assignment_id):
+    if not storable(assignment_id):
         return None
     return (Assignment.select(Assignment, ReviewRound, Circle, Submission)
             .join(ReviewRound).join(Circle).switch(Assignment).join(Submission)
@@ -44,7 +46,7 @@ def assignment_with_round(assignment_id):
 
 def review_with_round(review_id):
     """A review with its assignment, submission, round and circle, or None."""
-    if not _storable(review_id):
+    if not storable(review_id):
         return None
     return (Review.select(Review, Assignment, ReviewRound, Circle, Submission)
             .join(Assignment).join(ReviewRound).join(Circle).switch(Assignment).join(Submission)
@@ -53,7 +55,7 @@ def review_with_round(review_id):
 
 def version_of(submission, number):
     """The submission's version with this number, or None."""
-    if not _storable(number):
+    if not storable(number):
         return None
     return SubmissionVersion.get_or_none((SubmissionVersion.submission == submission)
                                          & (SubmissionVersion.number == number))

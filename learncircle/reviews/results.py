@@ -49,7 +49,11 @@ class ResponseResult:
 
 @dataclass(frozen=True)
 class CriterionResult:
-    """A criterion with every shown review's answer and the median level (median_low: always a real level)."""
+    """A criterion with every shown review's answer, the median and how many reviewers chose each level.
+
+    The median is the true one: with levels 1 and 3 chosen it is level 2; with levels 1 and 2 it falls
+    between them (median_level is None then, and median_between names the two levels).
+    """
 
     criterion_id: int
     name: str
@@ -57,8 +61,10 @@ class CriterionResult:
     kind: str
     levels: tuple
     responses: tuple
-    median_level: int | None
+    median_level: int | None  # 0-based, when the median is a level
     median_name: str | None
+    median_between: tuple | None = None  # (lower level, upper level), 0-based, when it falls between two
+    distribution: tuple = ()  # (level name, how many reviewers chose it) for every level, lowest first
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,8 @@ class Results:
     names_shown: bool
     reviews: tuple
     criteria: tuple
+    waiting: int = 0  # allocated reviews not submitted yet
+    hidden: int = 0  # submitted, but hidden from the author by a facilitator (author's view only)
 
 
 def results_for(submission, viewer, now=None):
@@ -138,15 +146,18 @@ def results_for(submission, viewer, now=None):
             answers[(response.review_id, response.criterion_id)] = response
     criteria = tuple(_criterion_result(criterion, shown, answers) for criterion in round.rubric())
 
+    submitted = [a for a in assignments if a.review is not None and a.review.is_submitted]
+    hidden = sum(a.review.is_hidden for a in submitted) if released and not as_manager else 0
     if not released:
         message = ("Reviews appear here when reviewing closes." if round.results_release == AFTER_CLOSE
                    else "Reviews appear here once reviewing starts.")
-    elif not shown:
+    elif not shown and not hidden:
         message = "No reviews yet."
     else:
         message = ""
     return Results(released=released, message=message, expected=len(assignments), received=len(shown),
-                   names_shown=names_shown, reviews=reviews, criteria=criteria)
+                   names_shown=names_shown, reviews=reviews, criteria=criteria,
+                   waiting=len(assignments) - len(submitted), hidden=hidden)
 
 
 def _criterion_result(criterion, shown, answers):
@@ -161,10 +172,19 @@ def _criterion_result(criterion, shown, answers):
                                         level_name=names[level] if level is not None else None,
                                         comment=answer.comment if answer is not None else ""))
     given = [r.level for r in responses if r.level is not None]
-    median = statistics.median_low(given) if given else None
+    median_level = median_between = None
+    if given:
+        median = statistics.median(given)
+        if median == int(median):
+            median_level = int(median)
+        else:
+            median_between = (int(median), int(median) + 1)
+    distribution = tuple((name, given.count(level)) for level, name in enumerate(names)) if criterion.is_scale else ()
     return CriterionResult(criterion_id=criterion.id, name=criterion.name, description=criterion.description,
                            kind=criterion.kind, levels=tuple(names), responses=tuple(responses),
-                           median_level=median, median_name=names[median] if median is not None else None)
+                           median_level=median_level,
+                           median_name=names[median_level] if median_level is not None else None,
+                           median_between=median_between, distribution=distribution)
 
 
 @dataclass(frozen=True)

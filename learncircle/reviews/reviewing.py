@@ -8,7 +8,7 @@ from ..circles.models import FACILITATOR, OWNER, Membership
 from ..db import database
 from ..notices.models import Notice
 from . import rules
-from .models import CriterionResponse, Review
+from .models import CriterionResponse, Review, Submission
 from .rules import REVIEW_DRAFT, REVIEW_SUBMITTED, Refused
 
 
@@ -31,12 +31,12 @@ def save_review_draft(assignment, data, now=None):
     return review
 
 
-def submit_review(assignment, data=None, now=None):
+def submit_review(assignment, data=None, now=None, url=""):
     """Save data, then make the review final (marked late after the review deadline); return it.
 
     The draft is saved first whatever happens, so a refusal never loses text. Refused after a
     facilitator closed the round by hand; ValidationError when a prompt is too short or a scale
-    criterion has no level.
+    criterion has no level. The author gets a notice, linking to url, that a review arrived.
     """
     now = now or clock.now()
     round = assignment.round
@@ -57,19 +57,37 @@ def submit_review(assignment, data=None, now=None):
     with database.atomic():
         changed = (Review.update(status=REVIEW_SUBMITTED, submitted_at=now, is_late=is_late, updated_at=now)
                    .where((Review.id == review.id) & (Review.status == REVIEW_DRAFT)).execute())
+        if changed:
+            _tell_author(assignment, round, now, url)
     if not changed:
         raise Refused("This review was already submitted.")
     review.status, review.submitted_at, review.is_late, review.updated_at = REVIEW_SUBMITTED, now, is_late, now
     return review
 
 
-def rate_review(review, author, score, note="", now=None):
-    """The author rates a review they can read: helpfulness 1–5 and an optional note; returns it."""
+def _tell_author(assignment, round, now, url):
+    """A notice for the author that a review of their work arrived (never who wrote it)."""
+    author_id = Submission.select(Submission.author).where(Submission.id == assignment.submission_id).scalar()
+    when = "" if round.reviews_released(now) else " You can read it once reviewing closes."
+    Notice.send([author_id], f"A review of your work in “{round.title}” arrived.{when}", url, round.circle_id)
+
+
+def rate_review(review, author, score, note="", now=None, url=""):
+    """The author rates a review they can read: helpfulness 1–5 and an optional note; returns it.
+
+    The first rating sends the reviewer a notice, linking to url (their review)."""
     now = now or clock.now()
     _check_author_can_read(review, author, now, "rate")
     score, note = rules.validate_helpfulness(score, note)
+    round = review.assignment.round
     with database.atomic():
+        first = (Review.update(rated_at=now)
+                 .where((Review.id == review.id) & Review.rated_at.is_null()).execute())
         Review.update(helpfulness=score, helpfulness_note=note, rated_at=now).where(Review.id == review.id).execute()
+        if first:
+            Notice.send([review.assignment.reviewer_id],
+                        f"The author rated your review in “{round.title}”: {score} out of 5 helpful.",
+                        url, round.circle_id)
     review.helpfulness, review.helpfulness_note, review.rated_at = score, note, now
     return review
 

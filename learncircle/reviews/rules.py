@@ -38,6 +38,8 @@ CRITERIA_MAX = 20
 CRITERION_NAME_MAX = 100
 CRITERION_DESCRIPTION_MAX = 2_000
 LEVELS = (2, 6)
+# How far ahead a deadline may lie: years enough to plan a course, and every zone can show the date.
+DEADLINE_YEARS_AHEAD = 5
 LEVEL_MAX = 200
 BODY_MAX = 50_000
 LINK_MAX = 2_000
@@ -71,6 +73,16 @@ class DraftWouldBeLost(Refused):
 def _raise_if(errors):
     if errors:
         raise ValidationError(errors)
+
+
+def latest_deadline(now):
+    """The latest deadline a round accepts (DEADLINE_YEARS_AHEAD years after now)."""
+    return now + dt.timedelta(days=365 * DEADLINE_YEARS_AHEAD + DEADLINE_YEARS_AHEAD // 4)
+
+
+def too_far_ahead(label):
+    return (f"The {label} deadline is more than {DEADLINE_YEARS_AHEAD} years away: "
+            "choose an earlier date.")
 
 
 def _text(data, name):
@@ -125,8 +137,12 @@ def validate_round_settings(data, now, current=None):
         clean[name] = value
         if not isinstance(value, dt.datetime):
             errors[name] = f"Give a {label} deadline (date and time)."
-        elif value <= now and (current is None or value != getattr(current, name)):
+        elif current is not None and value == getattr(current, name):
+            pass  # an unchanged deadline stays, even one that has passed
+        elif value <= now:
             errors[name] = f"The {label} deadline is in the past: choose a later time."
+        elif value > latest_deadline(now):
+            errors[name] = too_far_ahead(label)
     if "submission_deadline" not in errors and "review_deadline" not in errors:
         if clean["review_deadline"] <= clean["submission_deadline"]:
             errors["review_deadline"] = "The review deadline must come after the submission deadline."

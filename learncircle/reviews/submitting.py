@@ -4,7 +4,7 @@ import peewee
 from .. import clock, text
 from ..db import database
 from . import rules
-from .allocating import allocate_arrival, ensure_allocated
+from .allocating import allocate_arrival
 from .models import RevisionPlan, Submission, SubmissionVersion
 from .rules import OPEN, REVIEWING, Refused
 
@@ -14,17 +14,18 @@ def submit(round, author, body="", link="", now=None, seed=None, url=""):
 
     While the round is open anyone may submit and resubmit (earlier versions are kept). Once
     reviewing has begun a first submission is accepted only if the round accepts late work: it
-    is marked late and gets its reviewers at once (their notices point at url). Raises Refused
-    (with the reason) or ValidationError (body, link).
+    gets its reviewers at once (their notices point at url), and is marked late if the submission
+    deadline has passed. Raises Refused (with the reason) or ValidationError (body, link).
     """
     now = now or clock.now()
     refusal = round.submission_refusal(author, now)
     if refusal:
         raise Refused(refusal)
     body, link = rules.validate_submission(round.submission_format, body, link)
-    # No remote images: one would tell the author when and from where each hidden reviewer opened it.
-    body_html = text.render_markdown(body, remote_images=False)  # outside the write lock: parsing is slow
-    late = round.phase(now) == REVIEWING
+    body_html = text.render_markdown(body)  # outside the write lock: parsing is slow
+    arrives_in_review = round.phase(now) == REVIEWING
+    # Late means after the deadline people were given: not when a facilitator started reviewing early.
+    late = arrives_in_review and now >= round.submission_deadline
     with database.atomic():
         try:
             with database.atomic():
@@ -33,14 +34,17 @@ def submit(round, author, body="", link="", now=None, seed=None, url=""):
             first = True
         except peewee.IntegrityError:
             if round.phase(now) != OPEN:
-                raise Refused("The submission deadline has passed, so your submission can no longer change.") from None
+                raise Refused(round.submission_refusal(author, now)
+                              or "The submission deadline has passed, so your submission can no longer change.") from None
             (Submission.update(version_count=Submission.version_count + 1, updated_at=now)
              .where((Submission.round == round) & (Submission.author == author)).execute())
             submission = Submission.get((Submission.round == round) & (Submission.author == author))
             first = False
         SubmissionVersion.create(submission=submission, number=submission.version_count, body=body,
                                  body_html=body_html, link=link, created_at=now)
-        if late and first and ensure_allocated(round, now=now, seed=seed, url=url) is None:
+        if arrives_in_review and first:
+            # Once allocated, the round gives this work its reviewers at once; until then the
+            # allocation, which reads every submission when it writes, includes it.
             allocate_arrival(round, submission, now=now, seed=seed, url=url)
     return submission
 
