@@ -1,5 +1,6 @@
 """What every response shares: settings, the database's promises, headers, caching, compression, errors."""
 import os
+import platform
 import stat
 
 import pytest
@@ -217,11 +218,34 @@ def test_post_links_and_static_urls_match_url_for_under_a_path_prefix(app):
             assert static_url("app.css") == url_for("static", filename="app.css", v=static_url("app.css")[-12:])
 
 
-def test_memory_helpers_are_safe_to_call_and_freeze_what_start_up_loaded():
+class RecordingLibc:
+    """Stands in for glibc: records what the memory helpers ask of the allocator."""
+
+    def __init__(self):
+        self.calls = []
+
+    def mallopt(self, option, value):
+        self.calls.append(("mallopt", option, value))
+        return 1
+
+    def malloc_trim(self, pad):
+        self.calls.append(("malloc_trim", pad))
+        return 1
+
+
+def test_memory_helpers_tune_glibc_are_no_ops_without_it_and_freeze_what_start_up_loaded(monkeypatch):
     import gc
 
     from learncircle import memory
 
+    libc = RecordingLibc()
+    monkeypatch.setattr(memory, "_glibc", libc)
+    memory.tune_allocator()
+    assert libc.calls == [("mallopt", memory.M_ARENA_MAX, 2), ("mallopt", memory.M_MMAP_THRESHOLD, 128 * 1024)]
+    memory.give_back_freed()
+    assert libc.calls[-1] == ("malloc_trim", 0)
+
+    monkeypatch.setattr(memory, "_glibc", None)  # macOS, musl: the server runs the same
     memory.tune_allocator()
     memory.give_back_freed()
     try:
@@ -229,6 +253,36 @@ def test_memory_helpers_are_safe_to_call_and_freeze_what_start_up_loaded():
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm") or platform.libc_ver()[0] != "glibc",
+                    reason="needs Linux with glibc")
+def test_freed_memory_really_goes_back_to_the_system_on_glibc():
+    import ctypes
+
+    from learncircle import memory
+
+    assert memory._glibc is not None, "glibc was not found, so the memory helpers do nothing"
+    libc = ctypes.CDLL("libc.so.6")
+    libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+    libc.free.argtypes = [ctypes.c_void_p]
+
+    def resident():
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    block, count = 64 * 1024, 800  # 50 MB in blocks small enough to come from the heap
+    blocks = [libc.malloc(block) for _ in range(count)]
+    for address in blocks:
+        ctypes.memset(address, 1, block)
+    for address in blocks[:-1]:  # the last block keeps the heap's top, so glibc keeps the rest by itself
+        libc.free(address)
+    try:
+        before = resident()
+        memory.give_back_freed()
+        assert before - resident() > 30 * 2**20
+    finally:
+        libc.free(blocks[-1])
 
 
 def test_the_servers_memory_wrapper_answers_every_request_unchanged(client, make_user, monkeypatch):
