@@ -1,5 +1,6 @@
 """LearnCircle: a self-hosted home for a small learning community."""
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, redirect, request, url_for
@@ -11,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import config as settings
-from . import db, errors, web
+from . import db, errors, instance, logs, site, web
 from .limits import limiter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,27 +26,34 @@ def create_app(test_config=None):
     instance_path = os.environ.get("LEARNCIRCLE_INSTANCE_PATH", str(ROOT / "instance"))
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True,
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
-    os.makedirs(app.instance_path, exist_ok=True)
+    instance.prepare(app.instance_path, notice=app.logger.warning)
 
     app.config.update(settings.defaults(app.instance_path))
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(settings.from_environment())
+    instance.check_configured_key(app.config.get("SECRET_KEY"))  # the deployer's; a test's may be short
     if test_config:
         app.config.update(test_config)
     # The limiter is shared by every app made in one process (tests make many): say it each time.
     app.config.setdefault("RATELIMIT_ENABLED", True)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = settings.ensure_secret_key(app.instance_path)
+        app.config["SECRET_KEY"] = instance.secret_key(app.instance_path)
+    instance.check_database(app.config["DATABASE_URL"], notice=app.logger.warning)
     settings.check(app.config)
+    if not app.config.get("BASE_URL"):
+        app.wsgi_app = site.SecureCookiesOverHttps(app.wsgi_app)  # inside ProxyFix: sees the scheme it reports
     proxies = int(app.config["PROXY_COUNT"])
     if proxies:
         # Behind a reverse proxy: take the client address (rate limits) and scheme from it.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
-    secure = app.config["BASE_URL"].startswith("https://")
+    secure = site.cookie_secure(app.config)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
+        # The login session row ends then too (accounts/sessions.py); the cookies just agree with it.
+        REMEMBER_COOKIE_DURATION=timedelta(days=int(app.config["REMEMBER_DAYS"])),
+        PERMANENT_SESSION_LIFETIME=timedelta(days=int(app.config["REMEMBER_DAYS"])),
         WTF_CSRF_TIME_LIMIT=None,  # a reply typed over an afternoon must still post
         MAX_CONTENT_LENGTH=1024 * 1024,
         COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript",
@@ -64,6 +72,7 @@ def create_app(test_config=None):
     limiter.init_app(app)
     web.init_app(app)
     errors.init_app(app)
+    logs.init_app(app)
     _init_login(app)
     _register_blueprints(app)
 
@@ -109,7 +118,8 @@ def _register_blueprints(app):
     from .accounts.views import bp as accounts
     from .circles.views import bp as circles
     from .discussions.views import bp as discussions
-    from .reviews import manage, participate  # noqa: F401  (they add their routes to the blueprint)
+    from .leaving import bp as leaving
+    from .reviews import allocate, manage, participate  # noqa: F401  (they add their routes to the blueprint)
     from .reviews.blueprint import bp as reviews
     from .reviews.access import template_helpers as review_helpers
     from .circles.access import template_helpers
@@ -119,7 +129,7 @@ def _register_blueprints(app):
                        static_folder=str(Path(js_lib_htmx.__file__).parent / "static" / "htmx"),
                        static_url_path="/static/vendor")
     app.register_blueprint(vendor)
-    for blueprint in (accounts, circles, discussions, reviews):
+    for blueprint in (accounts, circles, discussions, reviews, leaving):
         app.register_blueprint(blueprint)
     from .accounts.access import can_view_profile
     from .notices.badge import unread_notice_count

@@ -1,7 +1,6 @@
 """The `learncircle` command: serve, db upgrade/status, and one command per admin task."""
 import os
 import re
-import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -12,12 +11,20 @@ import peewee
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import clock, db, memory
+from . import clock, db, memory, site
 
 
 def _create_app():
     from . import create_app
-    return create_app()
+    from .instance import InstanceError
+
+    try:
+        return create_app()
+    except InstanceError as error:
+        # One line and out, for every command and for --help: SystemExit passes the handlers that
+        # would print a traceback (Flask's command listing catches every Exception).
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(1) from None
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False,
@@ -49,15 +56,32 @@ def _apply_migrations():
               help="Worker threads (more rarely help: Python runs one at a time).")
 @with_appcontext
 def serve(host, port, threads):
-    """Apply pending migrations and serve with waitress."""
-    from waitress.server import create_server
+    """Apply pending migrations and serve with waitress.
+
+    SIGTERM or Ctrl+C stops taking new connections, finishes the requests that have arrived (for at
+    most 10 seconds) and leaves the database in its one file. Connections are limited and timed out
+    by the CONNECTION_LIMIT and CONNECTION_TIMEOUT settings.
+    """
+    from . import logs, serving
+    from .reviews import worker as review_worker
 
     _apply_migrations()
+    logs.configure()
     memory.tune_allocator()
     app = current_app._get_current_object()
+    if warning := serving.threads_warning(threads):
+        click.echo(f"warning: {warning}", err=True)
+    wanted = int(app.config["CONNECTION_LIMIT"])
+    connections = serving.descriptor_room(wanted)
+    if connections < wanted:
+        click.echo(f"warning: the open-file limit allows {connections} connections, not CONNECTION_LIMIT={wanted}; "
+                   f"raise it (systemd: LimitNOFILE=) to hold more.", err=True)
     try:
-        server = create_server(memory.returning_freed_memory(app), host=host, port=port, threads=threads,
-                               ident="LearnCircle")
+        server = serving.Server(
+            memory.returning_freed_memory(app), host=host, port=port, threads=threads,
+            connection_limit=connections, connection_timeout=int(app.config["CONNECTION_TIMEOUT"]),
+            body_limit=serving.BODY_LIMIT_FACTOR * app.config["MAX_CONTENT_LENGTH"],
+            trust_proxy_headers=int(app.config["PROXY_COUNT"]) > 0)
     except OSError as error:
         raise click.ClickException(
             f"cannot listen on {host}:{port} ({error.strerror or error}). "
@@ -67,18 +91,20 @@ def serve(host, port, threads):
     click.echo(f"LearnCircle is running at {url}  (Ctrl+C to stop)")
     if host in ("0.0.0.0", "::"):
         click.echo(f"listening on every network interface, port {port}")
-    # systemd stops a service with SIGTERM: end like Ctrl+C, letting running requests finish.
-    signal.signal(signal.SIGTERM, _exit_quietly)
     memory.settle_after_start()
-    try:
-        server.run()  # returns on Ctrl+C or SIGTERM, once the worker threads are done
-    finally:
-        server.close()
+    # Reviewers are allocated in the background, at each round's deadline (reviews.worker).
+    allocation = review_worker.worker(app)
+    allocation.start()
+
+    def stopping(busy):
+        allocation.stop()  # an allocation under way finishes first, before the database is checkpointed
+        click.echo(f"LearnCircle is stopping: finishing {busy} request(s) in progress "
+                   f"(for at most {serving.SHUTDOWN_TIMEOUT} seconds)")
+
+    # systemd stops a service with SIGTERM: it ends like Ctrl+C, with every request that arrived answered.
+    server.run(on_stopping=stopping)
+    allocation.stop()
     click.echo("LearnCircle stopped")
-
-
-def _exit_quietly(signum, frame):
-    raise SystemExit(0)
 
 
 # ---- db -----------------------------------------------------------------------------------------
@@ -129,10 +155,12 @@ def _read_password(from_stdin):
 @with_appcontext
 def create_admin(username, email, display_name, password_stdin):
     """Create an instance admin account."""
-    from .accounts.models import USERNAME_PATTERN, User
+    from .accounts.models import DEMO_USERNAME_PREFIX, USERNAME_PATTERN, User, is_reserved_username
 
     if not re.fullmatch(USERNAME_PATTERN, username):
         raise click.ClickException("a username has 3 to 30 letters, digits, dots, dashes or underscores.")
+    if is_reserved_username(username):
+        raise click.ClickException(f"usernames beginning with {DEMO_USERNAME_PREFIX!r} are kept for the demo circle.")
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email.strip()):
         raise click.ClickException(f"{email!r} is not an email address.")
     password = _read_password(password_stdin)
@@ -145,8 +173,7 @@ def create_admin(username, email, display_name, password_stdin):
             if User.by_login(username) is not None:
                 raise click.ClickException(f"the username {username.lower()!r} is already taken.") from None
             raise click.ClickException(f"an account with the email {email.strip().lower()!r} already exists.") from None
-    base_url = current_app.config["BASE_URL"].rstrip("/")
-    click.echo(f"Created the instance admin {user.username!r}. Log in at {base_url}/login")
+    click.echo(f"Created the instance admin {user.username!r}. Log in at {site.public_url()}/login")
 
 
 # ---- demo ---------------------------------------------------------------------------------------
@@ -169,12 +196,12 @@ def demo():
                 f"accounts named like the demo's members already exist ({taken}); nothing was changed.") from None
         has_admin = _has_admin()
 
-    base_url = current_app.config["BASE_URL"].rstrip("/")
+    base_url = site.public_url()
     click.echo(f"Seeded {seeded.circle.name!r}: {len(seeded.people)} members, {seeded.thread_count} threads.")
     click.echo(f"Open {base_url}/c/{seeded.circle.slug} and log in at {base_url}/login as one of:")
     roles = {demo_data.OWNER: ", owner", **{name: ", facilitator" for name in demo_data.FACILITATORS}}
     for person in seeded.people:
-        click.echo(f"  {person.username:<10} {person.display_name} ({person.timezone}{roles.get(person.username, '')})")
+        click.echo(f"  {person.username:<15} {person.display_name} ({person.timezone}{roles.get(person.key, '')})")
     click.echo(f"Every demo account's password is: {demo_data.DEMO_PASSWORD}")
     if not has_admin:
         click.echo("This instance has no admin yet: create one with `learncircle create-admin USERNAME --email …`.")
@@ -256,7 +283,45 @@ def backup(dest):
     click.echo(f"Backed up {source} to {dest} ({_human_size(size)}).")
 
 
-COMMANDS = (serve, db_group, create_admin, demo, backup)
+# ---- reset-password -----------------------------------------------------------------------------
+
+@click.command("reset-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True,
+              help="Set the password read from the first line of standard input instead of printing a link.")
+@with_appcontext
+def reset_password(username, password_stdin):
+    """Print a one-time link that lets USERNAME set a new password (or set it from standard input).
+
+    The link works once, for 24 hours; a newer link replaces it. Either way, once the new password is
+    set every session of the account ends.
+    """
+    from flask import url_for
+
+    from .accounts import resets
+    from .accounts.models import User
+
+    password = _read_password(True) if password_stdin else None
+    with db.database.connection_context():
+        _apply_migrations()
+        user = User.by_login(username)
+        if user is None:
+            raise click.ClickException(f"there is no account with the username or email {username.strip()!r}.")
+        if password is not None:
+            resets.set_directly(user, password)
+            click.echo(f"Set a new password for {user.username!r}; every session of the account has ended.")
+            return
+        token = resets.make(user)
+    with current_app.test_request_context():
+        path = url_for("accounts.reset_password", reset_token=token)
+    with db.database.connection_context():
+        link = site.absolute(path)  # outside the made-up request: the configured or stored address
+    click.echo(f"A link for {user.username!r} to set a new password (it works once, within "
+               f"{resets.RESET_LINK_HOURS} hours; pass it on privately):")
+    click.echo(link)
+
+
+COMMANDS = (serve, db_group, create_admin, demo, backup, reset_password)
 for _command in COMMANDS:
     main.add_command(_command)
 

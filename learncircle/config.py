@@ -4,23 +4,45 @@ Every setting a deployer may change is listed in SETTINGS with its default and m
 table is checked against this list by the test suite, so a new setting cannot go undocumented.
 """
 import os
-import secrets
 from pathlib import Path
 
+from limits import parse_many
+
 REGISTRATION_MODES = ("open", "invite", "closed")
+RATE_LIMITS = ("LOGIN_LIMIT", "LOGIN_ACCOUNT_LIMIT", "LOGIN_ADDRESS_LIMIT", "REGISTRATION_LIMIT", "POSTING_LIMIT",
+               "PREVIEW_LIMIT", "INVITATION_LIMIT")
 
 # name -> (default, what it means). A default of None is computed at start-up.
 SETTINGS = {
     "DATABASE_URL": (None, "Database URL; default: a SQLite file `learncircle.sqlite3` in the instance folder. "
                            "`postgresql://user:pass@host/db` works too (install the `postgres` extra)."),
-    "SECRET_KEY": (None, "Signs sessions and CSRF tokens; default: generated once into `instance/secret_key` (mode 600)."),
+    "SECRET_KEY": (None, "Signs sessions and CSRF tokens (at least 32 characters); default: generated once "
+                         "into `instance/secret_key` (mode 600)."),
     "REGISTRATION": ("invite", "Who may create an account: `open`, `invite` (only through a circle's invitation link) or `closed`."),
     "SITE_NAME": ("LearnCircle", "Name shown in the header and page titles."),
-    "BASE_URL": ("http://127.0.0.1:5000", "Public address, used in links; an `https://` address also marks cookies Secure."),
-    "LOGIN_LIMIT": ("10 per 15 minutes", "Failed-login budget, both per account and per client address."),
+    "BASE_URL": (None, "Public address, used in links that leave the page (invitations, what the CLI prints); "
+                       "default: not set, so links use the address confirmed on the setup page, or the one the "
+                       "browser used. An `https://` address also marks cookies Secure; unset, cookies are Secure "
+                       "on requests that came over https."),
+    "LOGIN_LIMIT": ("10 per 15 minutes", "Failed logins for one account (or unknown name) from one client address, "
+                                          "and from one browser that has signed in to that account before."),
+    "LOGIN_ACCOUNT_LIMIT": ("30 per hour", "Failed logins for one account from browsers that never signed in to it, "
+                                           "from any address; once spent, only such browsers are refused."),
+    "LOGIN_ADDRESS_LIMIT": ("300 per hour", "Failed logins from one client address over all accounts (large: a "
+                                            "school or café shares one address)."),
+    "REMEMBER_DAYS": (30, "How long \"remember me\" keeps a browser signed in; no session lasts longer."),
+    "SESSION_IDLE_DAYS": (14, "A session not used for this many days ends."),
+    "REGISTRATION_LIMIT": ("60 per hour", "New accounts from one client address."),
+    "POSTING_LIMIT": ("60 per hour", "New threads and replies, together, from one account."),
+    "PREVIEW_LIMIT": ("300 per hour", "Markdown previews from one account."),
+    "INVITATION_LIMIT": ("30 per hour", "Invitation links made by one account."),
     "RATELIMIT_STORAGE_URI": ("memory://", "Where rate-limit counters live (Flask-Limiter storage URI)."),
     "PROXY_COUNT": (0, "How many reverse proxies stand in front of LearnCircle and set `X-Forwarded-For` and "
                        "`X-Forwarded-Proto`; with 0 those headers are ignored, as anyone could forge them."),
+    "CONNECTION_LIMIT": (1000, "Most client connections `learncircle serve` holds open at once (the open-file "
+                               "limit is raised to match when the system allows)."),
+    "CONNECTION_TIMEOUT": (30, "Seconds a connection may stay idle, or take to send one whole request, before "
+                               "`learncircle serve` closes it."),
 }
 
 
@@ -35,19 +57,25 @@ def from_environment(prefix="LEARNCIRCLE_"):
     return {name: os.environ[prefix + name] for name in SETTINGS if prefix + name in os.environ}
 
 
-def ensure_secret_key(instance_path):
-    """Return the instance's secret key, creating it (readable by the owner only) on first start."""
-    path = Path(instance_path) / "secret_key"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    return path.read_text().strip()
-
-
 def check(config):
     """Refuse to start with a setting that cannot work, naming it."""
     if config["REGISTRATION"] not in REGISTRATION_MODES:
         raise ValueError(f"REGISTRATION must be one of {', '.join(REGISTRATION_MODES)}, not {config['REGISTRATION']!r}")
+    if config.get("BASE_URL"):
+        from .site import normalised
+        if normalised(config["BASE_URL"]) is None:
+            raise ValueError(f"BASE_URL must be an http:// or https:// address such as https://learn.example.org, "
+                             f"not {config['BASE_URL']!r}")
+    for name in ("REMEMBER_DAYS", "SESSION_IDLE_DAYS"):
+        if not str(config[name]).isdigit() or int(config[name]) < 1:
+            raise ValueError(f"{name} must be a whole number of days, 1 or more, not {config[name]!r}")
+    for name in RATE_LIMITS:
+        try:
+            parse_many(str(config[name]))
+        except ValueError:
+            raise ValueError(f"{name} must be a rate such as \"10 per hour\", not {config[name]!r}") from None
+    for name in ("CONNECTION_LIMIT", "CONNECTION_TIMEOUT"):
+        if not str(config[name]).isdigit() or int(config[name]) < 1:
+            raise ValueError(f"{name} must be a whole number, 1 or more, not {config[name]!r}")
     if not str(config["PROXY_COUNT"]).isdigit():
         raise ValueError(f"PROXY_COUNT must be a whole number of proxies (0 without one), not {config['PROXY_COUNT']!r}")

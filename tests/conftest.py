@@ -18,6 +18,7 @@ from argon2 import PasswordHasher
 
 from learncircle import clock, create_app, db
 from learncircle.accounts import models as account_models
+from learncircle.accounts import sessions
 from learncircle.accounts.models import User
 from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Circle, Membership
 
@@ -110,9 +111,13 @@ class Auth:
     def __init__(self, client):
         self.client = client
 
-    def login(self, user):
+    def login(self, user, remember=False):
+        """Sign in as the login form would: a real session record, named by the session cookie."""
+        with db.database.connection_context():
+            cookie_id = sessions.start(user, user_agent="Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
+                                       remember=remember)
         with self.client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+            session["_user_id"] = cookie_id
             session["_fresh"] = True
         return user
 

@@ -189,7 +189,8 @@ def test_demo_seeds_a_lived_in_circle(instance):
         assert person.username in result.output
     assert "demo-password" in result.output
     assert "/login" in result.output
-    assert account("lukas").check_password("demo-password")
+    assert account("demo-lukas").check_password("demo-password")
+    assert all(person.username.startswith("demo-") for person in demo.PEOPLE)
 
 
 def test_demo_refuses_to_seed_twice(instance):
@@ -204,15 +205,53 @@ def test_demo_refuses_to_seed_twice(instance):
     assert count(instance, "circle") == 1
 
 
-def test_demo_changes_nothing_when_a_member_name_is_taken(instance):
+def test_demo_seeds_beside_real_accounts_with_its_members_names(instance):
     assert create_admin(username="lukas", email="lukas@example.org").exit_code == 0
 
     result = run("demo")
 
+    assert result.exit_code == 0, result.output
+    assert "demo-lukas" in result.output
+    assert count(instance, "user") == len(demo.PEOPLE) + 1
+    assert account("lukas").is_admin and not account("demo-lukas").is_admin
+
+
+def test_nobody_else_may_take_a_demo_name(instance):
+    taken = create_admin(username="demo-lukas", email="lukas@example.org")
+    assert taken.exit_code != 0 and "kept for the demo" in taken.output
+    assert count(instance, "user") == 0
+
+
+def test_demo_changes_nothing_when_a_demo_account_already_exists(instance):
+    assert run("db", "upgrade").exit_code == 0
+    with db.database.connection_context():  # only a database edited by hand can hold one
+        User.register(username="demo-lukas", email="someone@example.org", password=ADMIN_PASSWORD)
+
+    result = run("demo")
+
     assert result.exit_code != 0
-    assert "lukas" in result.output
+    assert "demo-lukas" in result.output
     assert count(instance, "user") == 1
     assert count(instance, "circle") == 0
+
+
+def test_the_commands_print_the_address_confirmed_at_setup(instance, monkeypatch):
+    from learncircle import site
+
+    assert run("db", "upgrade").exit_code == 0
+    assert "http://127.0.0.1:5000/login" in create_admin().output  # nothing known yet: serve's default
+    with db.database.connection_context():
+        site.store_url("http://192.168.1.20:8080/")
+    result = run("demo")
+    assert result.exit_code == 0, result.output
+    assert "Open http://192.168.1.20:8080/c/data-science-study-circle" in result.output
+    assert "http://192.168.1.20:8080/login" in create_admin("root2", "root2@example.org").output
+    reset = run("reset-password", "root2")
+    assert reset.exit_code == 0, reset.output
+    assert "http://192.168.1.20:8080/reset-password/" in reset.output
+
+    monkeypatch.setenv("LEARNCIRCLE_BASE_URL", "https://learn.example.org")
+    assert "Log in at https://learn.example.org/login" in create_admin("root3", "root3@example.org").output
 
 
 # ---- backup -------------------------------------------------------------------------------------
