@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import brotli
 from flask import abort, current_app, g, has_request_context, redirect, render_template, request, url_for
 from flask_login import current_user
+from htmx_flask import make_response as htmx_response
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
 from werkzeug.security import safe_join
@@ -32,21 +33,36 @@ def is_fragment_request():
 
 
 def render(template, block=None, status=200, **context):
-    """Render the whole page, or only `block` of it for an htmx fragment request."""
+    """The whole page, or for an htmx request that swaps part of it, only `block` of the page.
+
+    Pages that an htmx request may ask for in part name the block, so the page and the swapped part
+    come from one template and cannot drift apart.
+    """
     if block and is_fragment_request():
-        body = render_block(template, block, **context)
-    else:
-        body = render_template(template, **context)
-    response = current_app.make_response((body, status))
+        return fragment(template, block=block, status=status, **context)
+    response = current_app.make_response((render_template(template, **context), status))
+    response.vary.add("HX-Request")
+    return response
+
+
+def fragment(template, status=200, *, block=None, retarget=None, reswap=None, push_url=None, refresh=False,
+             **context):
+    """Answer an htmx request with part of a page: a `_partial.html` whole, or one `block` of a page.
+
+    The one place that sets htmx's response headers (through htmx-flask): `retarget` (a CSS selector)
+    and `reswap` when the answer belongs somewhere other than where the request aimed, `push_url` to
+    put a URL in the address bar, `refresh` when the whole page changed. Every answer varies by
+    HX-Request, as the same URL also serves whole pages.
+    """
+    body = render_block(template, block, **context) if block else render_template(template, **context)
+    response = htmx_response(body, status, retarget=retarget, reswap=reswap, push_url=push_url, refresh=refresh)
     response.vary.add("HX-Request")
     return response
 
 
 def render_partial(template, status=200, **context):
-    """Render a `_partial.html` on its own (htmx responses)."""
-    response = current_app.make_response((render_template(template, **context), status))
-    response.vary.add("HX-Request")
-    return response
+    """Deprecated name of fragment() for a whole partial."""
+    return fragment(template, status=status, **context)
 
 
 def see_other(location):
