@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 from learncircle import db
 from learncircle.accounts.models import User
 from learncircle.circles.models import FACILITATOR, PRIVATE, Circle, Membership
-from learncircle.reviews import worker
+from learncircle.reviews import background_allocation
 from learncircle.reviews.models import Assignment, Review, ReviewRound, Submission
 
 from .browser_helpers import ConsoleErrors, expect_same_page, log_in, mark_page
@@ -108,7 +108,7 @@ def typed_deadline(zone, days):
 
 
 def shown_time(moment_utc, zone):
-    """A stored moment as the pages show it (web.exact_time) to someone in zone."""
+    """A stored moment as the pages show it (timefmt.exact_time) to someone in zone."""
     local = moment_utc.replace(tzinfo=dt.timezone.utc).astimezone(ZoneInfo(zone))
     return local.strftime("%a %d %b %Y, %H:%M ") + local.tzname()
 
@@ -403,7 +403,7 @@ def test_facilitator_and_three_members_run_a_whole_round(browser, circle, live_s
     expect(fran.locator(f"#round-{round_id}-phase .badge")).to_have_text("Reviewing")
     # The server's background allocation does the work (its step, called here); the page, polling, reloads.
     expect(fran.locator(f"#round-{round_id}-allocating")).to_be_visible()
-    assert worker.worker(live_server).step() == [round_id]
+    assert background_allocation.worker(live_server).step() == [round_id]
     expect(fran.locator(f"#round-{round_id}-allocating")).to_have_count(0)
 
     # 4. Every member reviews both pieces given to them (Chen without JavaScript).

@@ -3,9 +3,7 @@ checked rule by rule and against every possible allocation of small groups), the
 (solved outside the write lock, written once, at the deadline by the background worker, never in a
 page view), and the facilitators' "keep apart" pages.
 """
-import datetime as dt
 import itertools
-import os
 import random
 import threading
 from collections import Counter
@@ -15,16 +13,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learncircle import clock, db
-from learncircle.circles.models import FACILITATOR, MEMBER
 from learncircle.notices.models import Notice
-from learncircle.reviews import allocating, allocation as solver, managing, worker
-from learncircle.reviews.allocation import allocate, allocate_late, late_reviewer_work
+from learncircle.reviews import allocation, background_allocation, solver
+from learncircle.reviews.facilitator import queries
 from learncircle.reviews.models import Assignment, KeptApart, Review, ReviewRound, Submission
 from learncircle.reviews.reviewing import hide_review, submit_review, unhide_review
 from learncircle.reviews.rules import Refused
+from learncircle.reviews.solver import allocate, allocate_late, late_reviewer_work
 from learncircle.reviews.submitting import submit
-from tests.conftest import html
-from tests.test_postgres import pg_app  # noqa: F401  (a fixture)
+from tests.helpers import html
+from tests.fixtures_reviews import BETTER, GOOD, fresh, make_round
 
 
 def check_rules(submissions, reviewers, k, result, apart=frozenset()):
@@ -338,41 +336,10 @@ def test_five_hundred_submissions_keep_every_rule():
 
 # ---- in the database ----------------------------------------------------------------------------
 
-GOOD = "The argument is easy to follow and every claim has an example."
-BETTER = "Cut the second paragraph: it repeats the first and hides your best point."
-
-
-@pytest.fixture
-def circle_world(app, frozen_clock, make_user, make_circle, add_member):
-    """A circle with a facilitator and four members (ana, ben, cai, dee), a connection open."""
-    owner = make_user("olga", display_name="Olga Owner")
-    circle = make_circle(owner)
-    facilitator = make_user("fred", display_name="Fred Facilitator")
-    add_member(circle, facilitator, FACILITATOR)
-    people = {name: make_user(name, display_name=name.title()) for name in ("ana", "ben", "cai", "dee")}
-    for person in people.values():
-        add_member(circle, person, MEMBER)
-    db.database.connect(reuse_if_open=True)
-    yield {"app": app, "circle": circle, "owner": owner, "facilitator": facilitator, **people}
-    if not db.database.is_closed():
-        db.database.close()
-
-
 def new_round(world, title="Essay", **overrides):
-    now = clock.now()
-    data = dict(title=title, brief="Write.", submission_format="text", reviews_per_submission=1,
-                reviewer_pool="submitters", anonymity="reviewers_hidden",
-                submission_deadline=now + dt.timedelta(days=2), review_deadline=now + dt.timedelta(days=5),
-                accept_late=True, results_release="as_arrive", min_prompt_length=10)
-    data.update(overrides)
-    round = ReviewRound.create_round(circle=world["circle"], created_by=world["facilitator"], data=data)
-    round.add_criterion({"name": "Clarity", "kind": "scale", "levels": ["Unclear", "Clear"]})
-    round.publish()
-    return round
-
-
-def fresh(round):
-    return ReviewRound.get_by_id(round.id)
+    """A round of the world's circle in which each submission gets one reviewer."""
+    return make_round(world["circle"], world["facilitator"], title=title,
+                      **{"reviews_per_submission": 1, **overrides})
 
 
 def pairs_of(round):
@@ -382,11 +349,12 @@ def pairs_of(round):
 
 
 def run_round(world, names, title, **overrides):
+    """The named people submit, and the background allocation gives out the work at the deadline."""
     round = new_round(world, title=title, **overrides)
     for name in names:
         submit(round, world[name], body=f"Work by {name}")
     clock.advance(days=2, minutes=1)
-    assert worker.worker(world["app"]).step() == [round.id]
+    assert background_allocation.worker(world["app"]).step() == [round.id]
     return fresh(round)
 
 
@@ -400,8 +368,8 @@ def review_by(round, reviewer, author):
                                       "comments": {}})
 
 
-def test_a_hidden_reviews_pair_is_never_allocated_again_even_at_the_cost_of_a_shortfall(circle_world):
-    w = circle_world
+def test_a_hidden_reviews_pair_is_never_allocated_again_even_at_the_cost_of_a_shortfall(world):
+    w = world
     first = run_round(w, ("ana", "ben"), "Essay one")  # two people, one review each: they review each other
     assert pairs_of(first) == {("ben", "ana"), ("ana", "ben")}
     hide_review(review_by(first, w["ben"], w["ana"]), w["facilitator"])
@@ -420,8 +388,8 @@ def test_a_hidden_reviews_pair_is_never_allocated_again_even_at_the_cost_of_a_sh
     assert ("ben", "ana") in pairs_of(run_round(w, ("ana", "ben"), "Essay again"))
 
 
-def test_late_arrivals_swaps_and_added_reviewers_keep_pairs_apart(circle_world):
-    w = circle_world
+def test_late_arrivals_swaps_and_added_reviewers_keep_pairs_apart(world):
+    w = world
     KeptApart.create(circle=w["circle"].id, reviewer=w["dee"].id, author=w["ana"].id, created_by=w["facilitator"].id)
     KeptApart.create(circle=w["circle"].id, reviewer=w["ana"].id, author=w["dee"].id, created_by=w["facilitator"].id)
     round = run_round(w, ("ana", "ben", "cai"), "Essay", reviews_per_submission=2)
@@ -436,18 +404,18 @@ def test_late_arrivals_swaps_and_added_reviewers_keep_pairs_apart(circle_world):
 
     ana_work = Submission.get((Submission.round == round.id) & (Submission.author == w["ana"].id))
     ana_work.round = round
-    assert w["dee"].id not in {u.id for u in managing.reviewer_candidates(round, ana_work)}
+    assert w["dee"].id not in {u.id for u in queries.reviewer_candidates(round, ana_work)}
     with pytest.raises(Refused, match="kept apart"):
-        allocating.add_reviewer(ana_work, w["dee"])
+        allocation.add_reviewer(ana_work, w["dee"])
     assignment = Assignment.get((Assignment.submission == ana_work.id) & (Assignment.reviewer == w["ben"].id))
     assignment.round, assignment.submission = round, ana_work
     with pytest.raises(Refused, match="kept apart"):
-        allocating.swap_reviewer(assignment, w["dee"])
+        allocation.swap_reviewer(assignment, w["dee"])
     assert Assignment.get_by_id(assignment.id).reviewer_id == w["ben"].id
 
 
-def test_the_solving_holds_no_lock_and_a_change_meanwhile_is_solved_again(circle_world, monkeypatch):
-    w = circle_world
+def test_the_solving_holds_no_lock_and_a_change_meanwhile_is_solved_again(world, monkeypatch):
+    w = world
     round = new_round(w)
     for name in ("ana", "ben"):
         submit(round, w[name], body="Work")
@@ -471,18 +439,18 @@ def test_the_solving_holds_no_lock_and_a_change_meanwhile_is_solved_again(circle
         return real(*args, **kwargs)
 
     monkeypatch.setattr(solver, "allocate", meanwhile)
-    result = allocating.ensure_allocated(fresh(round), url="/r/1")
+    result = allocation.ensure_allocated(fresh(round), url="/r/1")
     assert other_writes == [1]
     assert calls == [2, 3]  # solved again with the submission that arrived meanwhile
     assert result is not None and {a for _, a in pairs_of(round)} == {"ana", "ben", "cai"}
     assert Assignment.select().where(Assignment.round == round.id).count() == 3
     # Asked again, or by a second worker holding an older copy of the round: nothing more.
-    assert allocating.ensure_allocated(round) is None
+    assert allocation.ensure_allocated(round) is None
     assert Assignment.select().where(Assignment.round == round.id).count() == 3
 
 
-def test_a_round_that_keeps_changing_is_left_for_the_next_step(circle_world, monkeypatch):
-    w = circle_world
+def test_a_round_that_keeps_changing_is_left_for_the_next_step(world, monkeypatch):
+    w = world
     round = new_round(w)
     for name in ("ana", "ben"):
         submit(round, w[name], body="Work")
@@ -495,19 +463,19 @@ def test_a_round_that_keeps_changing_is_left_for_the_next_step(circle_world, mon
         return result
 
     monkeypatch.setattr(solver, "allocate", always_changing)
-    assert allocating.ensure_allocated(fresh(round)) is None
+    assert allocation.ensure_allocated(fresh(round)) is None
     assert fresh(round).allocated_at is None and not Assignment.select().exists()
     monkeypatch.setattr(solver, "allocate", real)
-    assert worker.worker(w["app"]).step() == [round.id]
+    assert background_allocation.worker(w["app"]).step() == [round.id]
 
 
-def test_reviewers_get_their_notice_at_the_deadline_with_nobody_looking(circle_world):
-    w = circle_world
+def test_reviewers_get_their_notice_at_the_deadline_with_nobody_looking(world):
+    w = world
     round = new_round(w)
     for name in ("ana", "ben", "cai"):
         submit(round, w[name], body="Work")
-    step = worker.worker(w["app"])
-    assert step.step() == [] and step.seconds_to_wait() == worker.POLL_SECONDS
+    step = background_allocation.worker(w["app"])
+    assert step.step() == [] and step.seconds_to_wait() == background_allocation.POLL_SECONDS
     clock.advance(days=2, seconds=-10)
     assert step.seconds_to_wait() == 10.5  # it wakes at the deadline, not a poll later
     clock.advance(seconds=10)
@@ -517,14 +485,14 @@ def test_reviewers_get_their_notice_at_the_deadline_with_nobody_looking(circle_w
     assert {n.url for n in told} == {f"/r/{round.id}"}
 
 
-def test_the_worker_thread_allocates_what_is_due_and_stops_cleanly(circle_world):
-    w = circle_world
+def test_the_worker_thread_allocates_what_is_due_and_stops_cleanly(world):
+    w = world
     round = new_round(w)
     for name in ("ana", "ben"):
         submit(round, w[name], body="Work")
-    round.start_reviewing_now(allocate=False)
+    round.start_reviewing_now()
     db.database.close()
-    background = worker.AllocationWorker(w["app"])
+    background = background_allocation.AllocationWorker(w["app"])
     background.start()  # its first step runs at once: rounds that came due while the server was down
     background.stop()
     assert not background.is_alive()
@@ -532,14 +500,14 @@ def test_the_worker_thread_allocates_what_is_due_and_stops_cleanly(circle_world)
     assert fresh(round).allocated_at is not None and Assignment.select().count() == 2
 
 
-def test_a_page_view_never_allocates_it_says_so_and_nudges_the_worker(circle_world, client, auth, monkeypatch):
-    w = circle_world
+def test_a_page_view_never_allocates_it_says_so_and_nudges_the_worker(world, client, auth, monkeypatch):
+    w = world
     round = new_round(w)
     for name in ("ana", "ben", "cai"):
         submit(round, w[name], body="Work")
     clock.advance(days=2, minutes=1)
     nudged = []
-    monkeypatch.setattr(worker.AllocationWorker, "nudge", lambda self: nudged.append(True))
+    monkeypatch.setattr(background_allocation.AllocationWorker, "nudge", lambda self: nudged.append(True))
     writes = []
     real = db.database.obj.execute_sql
 
@@ -565,7 +533,7 @@ def test_a_page_view_never_allocates_it_says_so_and_nudges_the_worker(circle_wor
     assert polled["id"] == f"round-{round.id}-allocating" and polled.find("a")["href"] == f"/r/{round.id}"
     assert status.status_code == 200 and html(status).select_one(f"#round-{round.id}-allocating")
 
-    worker.worker(w["app"]).step()
+    background_allocation.worker(w["app"]).step()
     done = client.get(f"/r/{round.id}/allocation", headers={"HX-Request": "true"})
     assert done.status_code == 200 and done.headers["HX-Refresh"] == "true"
     plain = client.get(f"/r/{round.id}/allocation?next=/r/{round.id}/board")
@@ -575,7 +543,7 @@ def test_a_page_view_never_allocates_it_says_so_and_nudges_the_worker(circle_wor
     assert html(client.get(f"/r/{round.id}")).select_one(f"#round-{round.id}-allocating") is None
 
 
-def test_the_migration_makes_the_table_and_the_index(circle_world):
+def test_the_migration_makes_the_table_and_the_index(world):
     assert "kept_apart" in db.database.get_tables()
     indexes = {index.name: index.columns for index in db.database.get_indexes("review_round")}
     assert indexes["review_round_allocated_at_submission_deadline"] == ["allocated_at", "submission_deadline"]
@@ -589,8 +557,8 @@ def test_the_migration_makes_the_table_and_the_index(circle_world):
 
 # ---- the facilitators' page ---------------------------------------------------------------------
 
-def test_a_facilitator_keeps_a_pair_apart_and_undoes_it(circle_world, client, auth):
-    w = circle_world
+def test_a_facilitator_keeps_a_pair_apart_and_undoes_it(world, client, auth):
+    w = world
     round = new_round(w)
     url = f"/r/{round.id}/kept-apart"
     auth.login(w["facilitator"])
@@ -600,7 +568,7 @@ def test_a_facilitator_keeps_a_pair_apart_and_undoes_it(circle_world, client, au
     assert "Nobody is kept apart" in page.get_text()
 
     response = client.post(url, data={"reviewer": w["ben"].id, "author": w["ana"].id}, follow_redirects=True)
-    assert "Ben will not be given Ana’s work again" in html(response).select_one("#notices").get_text()
+    assert "Ben Learner will not be given Ana Learner’s work again" in html(response).select_one("#notices").get_text()
     row = html(response).select_one(f"#kept-apart-{w['ben'].id}-{w['ana'].id}")
     assert "kept apart by Fred Facilitator" in " ".join(row.get_text().split())
     assert KeptApart.select().count() == 1
@@ -611,7 +579,7 @@ def test_a_facilitator_keeps_a_pair_apart_and_undoes_it(circle_world, client, au
     submit(round, w["ana"], body="Work")
     submit(round, w["ben"], body="Work")
     clock.advance(days=2, minutes=1)
-    worker.worker(w["app"]).step()
+    background_allocation.worker(w["app"]).step()
     assert pairs_of(round) == {("ana", "ben")}
 
     undo = row.find("form")
@@ -622,8 +590,8 @@ def test_a_facilitator_keeps_a_pair_apart_and_undoes_it(circle_world, client, au
     assert KeptApart.select().count() == 0
 
 
-def test_the_keep_apart_form_refuses_bad_choices_and_keeps_them(circle_world, client, auth):
-    w = circle_world
+def test_the_keep_apart_form_refuses_bad_choices_and_keeps_them(world, client, auth):
+    w = world
     round = new_round(w)
     url = f"/r/{round.id}/kept-apart"
     auth.login(w["facilitator"])
@@ -644,8 +612,8 @@ def test_the_keep_apart_form_refuses_bad_choices_and_keeps_them(circle_world, cl
     assert KeptApart.select().count() == 0
 
 
-def test_the_keep_apart_form_needs_its_csrf_token(circle_world, csrf_app, client, auth):
-    w = circle_world
+def test_the_keep_apart_form_needs_its_csrf_token(world, csrf_app, client, auth):
+    w = world
     round = new_round(w)
     auth.login(w["facilitator"])
     form = html(client.get(f"/r/{round.id}/kept-apart")).select_one(f"form[action='/r/{round.id}/kept-apart']")
@@ -657,59 +625,11 @@ def test_the_keep_apart_form_needs_its_csrf_token(circle_world, csrf_app, client
     assert response.status_code == 303 and KeptApart.select().count() == 1
 
 
-def test_the_page_lists_hidden_reviews_pairs_without_an_undo(circle_world, client, auth):
-    w = circle_world
+def test_the_page_lists_hidden_reviews_pairs_without_an_undo(world, client, auth):
+    w = world
     first = run_round(w, ("ana", "ben"), "Essay one")
     hide_review(review_by(first, w["ben"], w["ana"]), w["facilitator"])
     auth.login(w["facilitator"])
     page = html(client.get(f"/r/{first.id}/kept-apart"))
     row = page.select_one(f"#kept-apart-{w['ben'].id}-{w['ana'].id}")
     assert "their review in “Essay one” is hidden" in row.get_text() and row.find("form") is None
-
-
-# ---- on PostgreSQL ------------------------------------------------------------------------------
-
-@pytest.mark.skipif(not os.environ.get("LEARNCIRCLE_TEST_POSTGRES_URL"),
-                    reason="set LEARNCIRCLE_TEST_POSTGRES_URL to an empty PostgreSQL database to run it")
-def test_the_background_allocation_works_on_postgresql(pg_app, monkeypatch):
-    from learncircle.accounts.models import User
-    from learncircle.circles.models import Circle, Membership
-
-    with db.database.connection_context():
-        people = {name: User.register(username=name, email=f"{name}@example.org", password="password123")
-                  for name in ("olga", "ana", "ben", "cai", "dee")}
-        circle = Circle.found(owner=people["olga"], name="PG Circle", slug="pg", purpose="Learn together.")
-        for name in ("ana", "ben", "cai", "dee"):
-            Membership.join(user=people[name], circle=circle)
-        KeptApart.create(circle=circle.id, reviewer=people["ben"].id, author=people["ana"].id)
-        now = clock.now()
-        round = ReviewRound.create_round(circle=circle, created_by=people["olga"], data=dict(
-            title="Essay", brief="", submission_format="text", reviews_per_submission=1, reviewer_pool="submitters",
-            anonymity="reviewers_hidden", accept_late=True, submission_deadline=now + dt.timedelta(minutes=1),
-            review_deadline=now + dt.timedelta(days=5), results_release="as_arrive", min_prompt_length=10))
-        round.add_criterion({"name": "Clarity", "kind": "scale", "levels": ["Unclear", "Clear"]})
-        round.publish()
-        for name in ("ana", "ben", "cai"):
-            submit(round, people[name], body="Work")
-        round.start_reviewing_now(allocate=False)
-
-    real, arrived = solver.allocate, []
-
-    def with_a_late_arrival(*args, **kwargs):
-        if not arrived:  # Dee's work arrives, from another connection, while the first solve runs
-            def late():
-                with db.database.connection_context():
-                    arrived.append(submit(ReviewRound.get_by_id(round.id), people["dee"], body="Late"))
-            writer = threading.Thread(target=late)
-            writer.start()
-            writer.join()
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(solver, "allocate", with_a_late_arrival)
-    assert worker.worker(pg_app).step() == [round.id]
-    with db.database.connection_context():
-        made = {(a.reviewer_id, a.submission.author_id)
-                for a in Assignment.select().where(Assignment.round == round.id)}
-        assert len(made) == 4 and (people["ben"].id, people["ana"].id) not in made
-        assert {author for _, author in made} == {people[n].id for n in ("ana", "ben", "cai", "dee")}
-        assert Notice.select().where(Notice.text.contains("Reviewing has started")).count() == 4

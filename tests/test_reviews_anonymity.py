@@ -6,7 +6,6 @@ and in an open round the names do appear (so these checks can fail).
 Reviewers get user ids from 7001 up, so an id found in an attribute or the text is theirs, not some
 other number on the page.
 """
-import datetime as dt
 import itertools
 import re
 
@@ -14,18 +13,17 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import url_for
 
-from learncircle import clock, db
+from learncircle import clock
 from learncircle.accounts.models import User
-from learncircle.circles.models import FACILITATOR, MEMBER
-from learncircle.reviews.allocating import add_reviewer, swap_reviewer
+from learncircle.circles.models import MEMBER
+from learncircle.reviews.allocation import add_reviewer, swap_reviewer
 from learncircle.reviews.board import nudge
 from learncircle.reviews.models import Assignment, Criterion, Review, ReviewRound, Submission
 from learncircle.reviews.reviewing import submit_review
 from learncircle.reviews.submitting import submit
+from tests.fixtures_reviews import make_round, review_data, review_form, start_reviewing
 
 HX = {"HX-Request": "true"}
-GOOD = "The argument is easy to follow and every claim has an example."
-BETTER = "Cut the second paragraph: it repeats the first and hides your best point."
 DISTINCT_IDS_FROM = 7000
 # Names that occur nowhere else, so finding one anywhere is a leak.
 HIDDEN_PEOPLE = (("zephyrq", "Zephyr Quillfeather"), ("marlowb", "Marlow Briskwater"), ("thistlew", "Thistle Wickham"))
@@ -35,37 +33,6 @@ def jump_user_ids():
     """Make the next accounts' ids start at 7001 (SQLite numbers a new row after the largest id)."""
     User.insert(id=DISTINCT_IDS_FROM, username="idgap", email="idgap@example.org", display_name="Id Gap",
                 password_hash="-", session_token="-").execute()
-
-
-def settings(**overrides):
-    now = clock.now()
-    data = dict(title="Essay one", brief="Write about a tool you use.", submission_format="text",
-                reviews_per_submission=2, reviewer_pool="submitters", anonymity="reviewers_hidden",
-                submission_deadline=now + dt.timedelta(days=2), review_deadline=now + dt.timedelta(days=5),
-                accept_late=True, results_release="after_close", min_prompt_length=20)
-    data.update(overrides)
-    return data
-
-
-def new_round(circle, by, **overrides):
-    round = ReviewRound.create_round(circle=circle, created_by=by, data=settings(**overrides))
-    round.add_criterion({"name": "Clarity", "description": "Can a newcomer follow it?", "kind": "scale",
-                         "levels": ["Hard to follow", "Mostly clear", "Crystal clear"]})
-    round.add_criterion({"name": "Sources", "kind": "comments"})
-    round.publish()
-    return round
-
-
-def review_data(round, level=2):
-    clarity, sources = round.rubric()
-    return {"what_works": GOOD, "could_be_better": BETTER, "levels": {clarity.id: level},
-            "comments": {clarity.id: "Clear headings.", sources.id: "Cite the manual."}}
-
-
-def review_form(round):
-    clarity, sources = round.rubric()
-    return {"what_works": GOOD, "could_be_better": BETTER, f"level-{clarity.id}": "2",
-            f"comment-{clarity.id}": "Clear.", f"comment-{sources.id}": "Cite it."}
 
 
 # ---- finding identities -------------------------------------------------------------------------
@@ -96,11 +63,11 @@ def identity_leaks(response, people):
 
 
 def get_urls(app, candidates):
-    """Every reviews.* GET route, with every combination of the given argument values."""
+    """Every peer-review and notices GET route, with every combination of the given argument values."""
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            if not rule.endpoint.startswith("reviews.") or "GET" not in rule.methods:
+            if not rule.endpoint.startswith(("reviews_", "notices.")) or "GET" not in rule.methods:
                 continue
             names = sorted(rule.arguments)
             for values in itertools.product(*(candidates[name] for name in names)):
@@ -137,39 +104,29 @@ def assert_nothing_names(answers, people):
     assert found == {}
 
 
-# ---- the worlds ---------------------------------------------------------------------------------
+# ---- people whose names must never leak ------------------------------------------------------
 
 @pytest.fixture
-def circle_world(app, frozen_clock, make_user, make_circle, add_member):
-    """An author (ana), two members whose work she reviews, a facilitator, and three hidden reviewers."""
-    owner = make_user("olga", display_name="Olga Owner")
-    circle = make_circle(owner)
-    facilitator = make_user("fred", display_name="Fred Facilitator")
-    add_member(circle, facilitator, FACILITATOR)
-    ana, pia, raj = (make_user(name, display_name=f"{name.title()} Plain") for name in ("ana", "pia", "raj"))
-    for person in (ana, pia, raj):
-        add_member(circle, person, MEMBER)
+def hidden_reviewers(world, make_user, add_member):
+    """Three more members of the world's circle, whose names occur nowhere else, to review Ana's work."""
     jump_user_ids()
     hidden = [make_user(username, display_name=name) for username, name in HIDDEN_PEOPLE]
     for person in hidden:
-        add_member(circle, person, MEMBER)
+        add_member(world["circle"], person, MEMBER)
     assert all(person.id > DISTINCT_IDS_FROM for person in hidden)
-    yield {"circle": circle, "owner": owner, "facilitator": facilitator, "ana": ana, "pia": pia, "raj": raj,
-           "hidden": hidden}
-    if not db.database.is_closed():
-        db.database.close()
+    return hidden
 
 
-def run_round_for_ana(world, **overrides):
-    """ana, pia and raj submit; ana's work goes to the three hidden reviewers, ana reviews pia and raj."""
-    ana, pia, raj = world["ana"], world["pia"], world["raj"]
-    round = new_round(world["circle"], world["facilitator"], **overrides)
-    for person in (ana, pia, raj):
+def run_round_for_ana(world, hidden, **overrides):
+    """Ana, Ben and Cai submit; Ana's work goes to the three hidden reviewers, Ana reviews Ben and Cai."""
+    ana, ben, cai = world["members"][:3]
+    round = make_round(world["circle"], world["facilitator"], **{"results_release": "after_close", **overrides})
+    for person in (ana, ben, cai):
         submit(round, person, body=f"# Work by {person.username}\n\nMy essay.")
-    round.start_reviewing_now()
+    start_reviewing(round)
     mine = Submission.get((Submission.round == round) & (Submission.author == ana))
     first, second = Assignment.select().where(Assignment.submission == mine).order_by(Assignment.id)
-    z, m, t = world["hidden"]
+    z, m, t = hidden
     swap_reviewer(first, z, url="/somewhere")
     swap_reviewer(second, m, url="/somewhere")
     add_reviewer(mine, t, url="/somewhere")
@@ -181,10 +138,9 @@ def run_round_for_ana(world, **overrides):
 
 # ---- reviewers hidden from authors --------------------------------------------------------------
 
-def test_nothing_an_author_can_fetch_names_their_reviewers(app, circle_world, client, auth):
-    world = circle_world
-    round, mine = run_round_for_ana(world)
-    ana, hidden = world["ana"], world["hidden"]
+def test_nothing_an_author_can_fetch_names_their_reviewers(app, world, hidden_reviewers, client, auth):
+    round, mine = run_round_for_ana(world, hidden_reviewers)
+    ana, hidden = world["ana"], hidden_reviewers
     assert {a.reviewer_id for a in Assignment.select().where(Assignment.submission == mine)} == {p.id for p in hidden}
     auth.login(ana)
 
@@ -228,32 +184,28 @@ def test_nothing_an_author_can_fetch_names_their_reviewers(app, circle_world, cl
     assert identity_leaks(client.get(f"/s/{mine.id}"), hidden)
 
 
-def test_in_an_open_round_authors_see_who_reviewed_them(app, circle_world, client, auth):
-    world = circle_world
-    round, mine = run_round_for_ana(world, anonymity="open")
+def test_in_an_open_round_authors_see_who_reviewed_them(app, world, hidden_reviewers, client, auth):
+    round, mine = run_round_for_ana(world, hidden_reviewers, anonymity="open")
     clock.advance(days=5)
     auth.login(world["ana"])
     page = client.get(f"/s/{mine.id}")
     text = BeautifulSoup(page.get_data(as_text=True), "html.parser").get_text(" ")
     assert all(name in text for _, name in HIDDEN_PEOPLE)
-    assert identity_leaks(page, world["hidden"])
+    assert identity_leaks(page, hidden_reviewers)
 
 
 # ---- both hidden: reviewers do not learn whose work they review -----------------------------------
 
-def test_with_both_hidden_reviewers_never_see_whose_work_it_is(app, frozen_clock, make_user, make_circle, add_member,
+def test_with_both_hidden_reviewers_never_see_whose_work_it_is(app, world, hidden_reviewers, make_user, add_member,
                                                                 client, auth):
-    owner = make_user("olga", display_name="Olga Owner")
-    circle = make_circle(owner)
-    jump_user_ids()
-    people = [make_user(username, display_name=name) for username, name in
-              (*HIDDEN_PEOPLE, ("orionv", "Orion Valeport"))]
-    for person in people:
-        add_member(circle, person, MEMBER)
-    round = new_round(circle, owner, anonymity="both_hidden", results_release="as_arrive")
+    owner = world["owner"]
+    orion = make_user("orionv", display_name="Orion Valeport")
+    add_member(world["circle"], orion, MEMBER)
+    people = [*hidden_reviewers, orion]
+    round = make_round(world["circle"], owner, anonymity="both_hidden")
     for person in people:
         submit(round, person, body=f"My essay, {len(person.username)} letters in my name.")
-    round.start_reviewing_now()
+    start_reviewing(round)
     round = ReviewRound.get_by_id(round.id)
     viewer, others = people[0], people[1:]
     own = list(Assignment.select().where((Assignment.round == round) & (Assignment.reviewer == viewer)))

@@ -1,6 +1,8 @@
 """The facilitator's side of peer review: creating a round, the rubric builder (with and without htmx),
-moving a round through its phases, the board with swaps, nudges and the export, hiding reviews,
-notices, and who may use each of these routes.
+moving a round through its phases, the board with swaps, nudges and the export, and hiding reviews.
+Who may use each route is tests/test_access_matrix.py's.
+
+The world (a circle with Olga, Fred, Ana, Ben, Cai and Dee) is tests/fixtures_reviews.py's.
 """
 import csv
 import datetime as dt
@@ -9,59 +11,30 @@ import io
 import pytest
 
 from learncircle import clock, db
-from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC
+from learncircle.circles.models import FACILITATOR
 from learncircle.notices.models import Notice
-from learncircle.reviews import worker
-from learncircle.reviews.allocating import ensure_allocated
+from learncircle.reviews import background_allocation
 from learncircle.reviews.models import Assignment, Review, ReviewRound, Submission
 from learncircle.reviews.reviewing import flag_review, rate_review, save_review_draft, submit_review
 from learncircle.reviews.submitting import submit
-from tests.conftest import html
+from tests.helpers import html
+from tests.fixtures_reviews import (
+    CLARITY, SOURCES, assignment_of, fresh, make_round, review_data, reviewing_round, round_form,
+)
 
 HTMX = {"HX-Request": "true"}
-GOOD = "The argument is easy to follow and every claim has an example."
-BETTER = "Cut the second paragraph: it repeats the first and hides your best point."
 
 
 # ---- building blocks ----------------------------------------------------------------------------
 
-def form_settings(**overrides):
-    """What a facilitator types in the round form (deadlines in their own zone)."""
-    data = {"title": "Essay one", "brief": "Write **500** words on a tool you use.", "submission_format": "text",
-            "reviews_per_submission": "2", "reviewer_pool": "submitters", "anonymity": "reviewers_hidden",
-            "submission_deadline": "2026-03-09T18:00", "review_deadline": "2026-03-16T18:00",
-            "accept_late": "y", "results_release": "as_arrive", "min_prompt_length": "20", "copy_from": "0"}
-    data.update(overrides)
-    return data
+def new_round(world, **overrides):
+    """A round of the world's circle with one criterion (Clarity), set up by its facilitator."""
+    return make_round(world["circle"], world["facilitator"], **{"criteria": (CLARITY,), **overrides})
 
 
-def domain_settings(**overrides):
-    now = clock.now()
-    data = dict(title="Essay one", brief="Write about a tool.", submission_format="text", reviews_per_submission=2,
-                reviewer_pool="submitters", anonymity="reviewers_hidden",
-                submission_deadline=now + dt.timedelta(days=2), review_deadline=now + dt.timedelta(days=5),
-                accept_late=True, results_release="as_arrive", min_prompt_length=20)
-    data.update(overrides)
-    return data
-
-
-SCALE = {"name": "Clarity", "description": "Can a newcomer follow it?", "kind": "scale",
-         "levels": ["Hard to follow", "Mostly clear", "Crystal clear"]}
-
-
-def make_round(circle, by, *, publish=True, criteria=(SCALE,), **overrides):
-    with db.database.connection_context():
-        round = ReviewRound.create_round(circle=circle, created_by=by, data=domain_settings(**overrides))
-        for criterion in criteria:
-            round.add_criterion(criterion)
-        if publish:
-            round.publish()
-        return round
-
-
-def fresh(round):
-    with db.database.connection_context():
-        return ReviewRound.get_by_id(round.id)
+def in_review(world):
+    """Ana, Ben and Cai's work, given out when the submission deadline passed (two reviews each)."""
+    return reviewing_round(world, by_clock=True, seed=3, criteria=(CLARITY,))
 
 
 def rubric_names(round):
@@ -76,51 +49,8 @@ def criterion_form(prefix, name="Sources", kind="scale", levels=("Few", "Enough"
     return data
 
 
-def review_data(round, level=1):
-    (clarity,) = round.rubric()
-    return {"what_works": GOOD, "could_be_better": BETTER, "levels": {clarity.id: level},
-            "comments": {clarity.id: "Clear headings."}}
-
-
 def notices_text(response):
     return " ".join(p.get_text(" ", strip=True) for p in html(response).select("#notices .notice"))
-
-
-@pytest.fixture
-def circle_people(roles, make_user, add_member):
-    """A public circle with its owner, a facilitator, a member and three more members."""
-    people = roles()
-    for name in ("ana", "ben", "cai"):
-        people[name] = make_user(name, display_name=name.title() + " Learner")
-        add_member(people["circle"], people[name], MEMBER)
-    return people
-
-
-@pytest.fixture
-def reviewing_round(frozen_clock, circle_people):
-    """A round in reviewing with ana, ben and cai's work allocated to each other (two reviews each)."""
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR])
-    with db.database.connection_context():
-        for name in ("ana", "ben", "cai"):
-            submit(round, people[name], body=f"# Work by {name}")
-        clock.advance(days=2, minutes=1)
-        round = fresh(round)
-        ensure_allocated(round, seed=3)
-        Notice.delete().execute()  # the allocation's own notices; tests count the ones they cause
-    people["round"] = fresh(round)
-    return people
-
-
-def assignment(round, reviewer, author=None):
-    with db.database.connection_context():
-        query = (Assignment.select().join(Submission)
-                 .where((Assignment.round == round.id) & (Assignment.reviewer == reviewer.id)))
-        if author is not None:
-            query = query.where(Submission.author == author.id)
-        found = query.first()
-        found.round = fresh(round)
-        return found
 
 
 # ---- creating a round ---------------------------------------------------------------------------
@@ -133,7 +63,7 @@ def test_deadlines_are_typed_in_the_facilitators_zone_and_stored_in_utc(client, 
     page = html(client.get(f"/c/{circle.slug}/reviews/new"))
     assert "Asia/Tokyo" in page.select_one("#submission_deadline").find_parent("div").get_text()
 
-    response = client.post(f"/c/{circle.slug}/reviews/new", data=form_settings())
+    response = client.post(f"/c/{circle.slug}/reviews/new", data=round_form())
     assert response.status_code == 303
     with db.database.connection_context():
         round = ReviewRound.get(ReviewRound.title == "Essay one")
@@ -156,12 +86,11 @@ def test_deadlines_are_typed_in_the_facilitators_zone_and_stored_in_utc(client, 
     ({"submission_deadline": "next week"}, "submission_deadline", "date and a time"),
     ({"title": "  "}, "title", "title"),
 ])
-def test_bad_round_settings_are_refused_with_what_was_typed_kept(client, auth, frozen_clock, circle_people,
+def test_bad_round_settings_are_refused_with_what_was_typed_kept(client, auth, frozen_clock, world,
                                                                    changes, field, message):
-    people = circle_people
-    auth.login(people[FACILITATOR])
-    typed = form_settings(title="Essay <one>", **changes) if "title" not in changes else form_settings(**changes)
-    response = client.post(f"/c/{people['circle'].slug}/reviews/new", data=typed)
+    auth.login(world["facilitator"])
+    typed = round_form(title="Essay <one>", **changes) if "title" not in changes else round_form(**changes)
+    response = client.post(f"/c/{world['circle'].slug}/reviews/new", data=typed)
     assert response.status_code == 422
     page = html(response)
     box = page.select_one(f"#{field}")
@@ -175,41 +104,38 @@ def test_bad_round_settings_are_refused_with_what_was_typed_kept(client, auth, f
         assert ReviewRound.select().count() == 0
 
 
-def test_a_round_form_sent_twice_creates_one_round(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    auth.login(people[FACILITATOR])
-    data = form_settings(form_key="one-time-key-123")
-    first = client.post(f"/c/{people['circle'].slug}/reviews/new", data=data)
-    second = client.post(f"/c/{people['circle'].slug}/reviews/new", data=data)
+def test_a_round_form_sent_twice_creates_one_round(client, auth, frozen_clock, world):
+    auth.login(world["facilitator"])
+    data = round_form(form_key="one-time-key-123")
+    first = client.post(f"/c/{world['circle'].slug}/reviews/new", data=data)
+    second = client.post(f"/c/{world['circle'].slug}/reviews/new", data=data)
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     with db.database.connection_context():
         assert ReviewRound.select().count() == 1
 
 
-def test_a_new_round_can_start_from_an_earlier_rubric(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    earlier = make_round(people["circle"], people[OWNER], title="Essay zero",
-                         criteria=(SCALE, {"name": "Sources", "kind": "comments"}))
-    auth.login(people[FACILITATOR])
-    page = html(client.get(f"/c/{people['circle'].slug}/reviews/new"))
+def test_a_new_round_can_start_from_an_earlier_rubric(client, auth, frozen_clock, world):
+    earlier = make_round(world["circle"], world["owner"], title="Essay zero",
+                         criteria=(CLARITY, SOURCES))
+    auth.login(world["facilitator"])
+    page = html(client.get(f"/c/{world['circle'].slug}/reviews/new"))
     assert [o.get_text() for o in page.select("#copy_from option")][1:] == ["Essay zero"]
-    response = client.post(f"/c/{people['circle'].slug}/reviews/new",
-                           data=form_settings(title="Essay two", copy_from=str(earlier.id)))
+    response = client.post(f"/c/{world['circle'].slug}/reviews/new",
+                           data=round_form(title="Essay two", copy_from=str(earlier.id)))
     assert response.status_code == 303
     with db.database.connection_context():
         copy = ReviewRound.get(ReviewRound.title == "Essay two")
     assert rubric_names(copy) == ["Clarity", "Sources"]
 
 
-def test_settings_fixed_after_publishing_are_shown_not_asked(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR])
-    auth.login(people[OWNER])
+def test_settings_fixed_after_publishing_are_shown_not_asked(client, auth, frozen_clock, world):
+    round = new_round(world)
+    auth.login(world["owner"])
     page = html(client.get(f"/r/{round.id}/settings"))
     assert page.select_one("#submission_deadline") is None and page.select_one("input[name=anonymity]") is None
     assert "fixed once published" in page.get_text()
-    response = client.post(f"/r/{round.id}/settings", data=form_settings(
+    response = client.post(f"/r/{round.id}/settings", data=round_form(
         title="Essay one, revised", anonymity="open", submission_deadline="2030-01-01T00:00"))
     assert response.status_code == 303
     round = fresh(round)
@@ -218,17 +144,16 @@ def test_settings_fixed_after_publishing_are_shown_not_asked(client, auth, froze
     assert round.submission_deadline == dt.datetime(2026, 3, 4, 9, 0)
 
 
-def test_rounds_list_shows_drafts_to_managers_only(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    make_round(people["circle"], people[FACILITATOR], title="Published one")
-    make_round(people["circle"], people[FACILITATOR], title="Secret draft", publish=False)
-    url = f"/c/{people['circle'].slug}/reviews"
-    auth.login(people[FACILITATOR])
+def test_rounds_list_shows_drafts_to_managers_only(client, auth, frozen_clock, world):
+    new_round(world, title="Published one")
+    new_round(world, title="Secret draft", publish=False)
+    url = f"/c/{world['circle'].slug}/reviews"
+    auth.login(world["facilitator"])
     page = html(client.get(url))
     assert [a.get_text() for a in page.select("#rounds .title")] == ["Secret draft", "Published one"]
     assert page.find("a", string="New round")
     assert "Open for submissions" in page.select_one("#rounds").get_text()
-    auth.login(people[MEMBER])
+    auth.login(world["dee"])
     page = html(client.get(url))
     assert [a.get_text() for a in page.select("#rounds .title")] == ["Published one"]
     assert page.find("a", string="New round") is None
@@ -237,10 +162,9 @@ def test_rounds_list_shows_drafts_to_managers_only(client, auth, frozen_clock, c
 # ---- the rubric builder -------------------------------------------------------------------------
 
 def test_adding_a_criterion_without_javascript_redirects_back_to_the_builder(client, auth, frozen_clock,
-                                                                            circle_people):
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR], publish=False)
-    auth.login(people[FACILITATOR])
+                                                                            world):
+    round = new_round(world, publish=False)
+    auth.login(world["facilitator"])
     response = client.post(f"/r/{round.id}/rubric/criteria", data=criterion_form("new-criterion"))
     assert response.status_code == 303
     assert f"/r/{round.id}/rubric#criterion-" in response.headers["Location"]
@@ -251,10 +175,9 @@ def test_adding_a_criterion_without_javascript_redirects_back_to_the_builder(cli
     assert [li.get_text() for li in item.select("ol.levels li")] == ["Few", "Enough", "Plenty"]
 
 
-def test_adding_a_criterion_with_htmx_answers_with_the_rubric(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR], publish=False)
-    auth.login(people[FACILITATOR])
+def test_adding_a_criterion_with_htmx_answers_with_the_rubric(client, auth, frozen_clock, world):
+    round = new_round(world, publish=False)
+    auth.login(world["facilitator"])
     response = client.post(f"/r/{round.id}/rubric/criteria", headers=HTMX,
                            data=criterion_form("new-criterion", name="Sources", kind="comments", levels=()))
     assert response.status_code == 200
@@ -267,10 +190,9 @@ def test_adding_a_criterion_with_htmx_answers_with_the_rubric(client, auth, froz
     assert fragment.select_one("#new-criterion-name")["value"] == ""  # a fresh form for the next one
 
 
-def test_a_scale_with_one_level_is_refused_with_what_was_typed_kept(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR], publish=False)
-    auth.login(people[FACILITATOR])
+def test_a_scale_with_one_level_is_refused_with_what_was_typed_kept(client, auth, frozen_clock, world):
+    round = new_round(world, publish=False)
+    auth.login(world["facilitator"])
     data = criterion_form("new-criterion", name="Depth <b>", levels=("Only one",))
     response = client.post(f"/r/{round.id}/rubric/criteria", data=data)
     assert response.status_code == 422
@@ -295,14 +217,13 @@ def test_a_scale_with_one_level_is_refused_with_what_was_typed_kept(client, auth
     assert "level 2 is empty" in html(response).select_one("#new-criterion-levels-error").get_text()
 
 
-def test_editing_a_criterion_in_place_with_htmx(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR], publish=False)
+def test_editing_a_criterion_in_place_with_htmx(client, auth, frozen_clock, world):
+    round = new_round(world, publish=False)
     with db.database.connection_context():
         (clarity,) = round.rubric()
     base = f"/r/{round.id}/rubric/criteria/{clarity.id}"
     prefix = f"criterion-{clarity.id}"
-    auth.login(people[FACILITATOR])
+    auth.login(world["facilitator"])
 
     editor = html(client.get(base + "/edit", headers=HTMX))
     item = editor.find("li")
@@ -335,14 +256,13 @@ def test_editing_a_criterion_in_place_with_htmx(client, auth, frozen_clock, circ
     assert client.get(base).status_code == 303
 
 
-def test_editing_a_criterion_without_javascript(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR], publish=False)
+def test_editing_a_criterion_without_javascript(client, auth, frozen_clock, world):
+    round = new_round(world, publish=False)
     with db.database.connection_context():
         (clarity,) = round.rubric()
     base = f"/r/{round.id}/rubric/criteria/{clarity.id}"
     prefix = f"criterion-{clarity.id}"
-    auth.login(people[FACILITATOR])
+    auth.login(world["facilitator"])
     page = html(client.get(base + "/edit"))
     assert page.find("html") is not None and page.select_one(f"#{prefix}-name")["value"] == "Clarity"
     bad = client.post(base, data=criterion_form(prefix, kind="sideways"))
@@ -353,13 +273,12 @@ def test_editing_a_criterion_without_javascript(client, auth, frozen_clock, circ
     assert rubric_names(round) == ["Structure"]
 
 
-def test_moving_and_removing_criteria(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR], publish=False, criteria=(
-        SCALE, {"name": "Sources", "kind": "comments"}, {"name": "Style", "kind": "comments"}))
+def test_moving_and_removing_criteria(client, auth, frozen_clock, world):
+    round = new_round(world, publish=False, criteria=(
+        CLARITY, {"name": "Sources", "kind": "comments"}, {"name": "Style", "kind": "comments"}))
     with db.database.connection_context():
         clarity, sources, style = round.rubric()
-    auth.login(people[FACILITATOR])
+    auth.login(world["facilitator"])
     base = f"/r/{round.id}/rubric/criteria"
 
     plain = client.post(f"{base}/{style.id}/move", data={"direction": "up"})
@@ -382,28 +301,27 @@ def test_moving_and_removing_criteria(client, auth, frozen_clock, circle_people)
     assert client.post(f"{base}/{clarity.id}/move", data={"direction": "sideways"}).status_code == 400
 
 
-def test_copying_a_rubric_in_the_builder(client, auth, frozen_clock, circle_people, make_circle):
-    people = circle_people
-    earlier = make_round(people["circle"], people[FACILITATOR], title="Earlier",
+def test_copying_a_rubric_in_the_builder(client, auth, frozen_clock, world, make_circle):
+    earlier = new_round(world, title="Earlier",
                          criteria=({"name": "Evidence", "kind": "comments"},))
-    round = make_round(people["circle"], people[FACILITATOR], publish=False, title="Later")
-    auth.login(people[FACILITATOR])
+    round = new_round(world, publish=False, title="Later")
+    auth.login(world["facilitator"])
     page = html(client.get(f"/r/{round.id}/rubric"))
     assert [o.get_text() for o in page.select(f"#rubric-{round.id}-source option")] == ["Earlier"]
     fragment = html(client.post(f"/r/{round.id}/rubric/copy", data={"source": earlier.id}, headers=HTMX))
     assert "Evidence" in fragment.find("section").get_text()
     assert rubric_names(round) == ["Evidence"]
-    elsewhere = make_round(make_circle(people[OWNER], name="Elsewhere"), people[OWNER])
+    elsewhere = make_round(make_circle(world["owner"], name="Elsewhere"), world["owner"])
     response = client.post(f"/r/{round.id}/rubric/copy", data={"source": elsewhere.id})
     assert response.status_code == 422
     assert "Choose an earlier round" in html(response).get_text()
 
 
-def test_the_rubric_is_fixed_once_reviewers_are_allocated(client, auth, reviewing_round):
-    people, round = reviewing_round, reviewing_round["round"]
+def test_the_rubric_is_fixed_once_reviewers_are_allocated(client, auth, world):
+    round = in_review(world)
     with db.database.connection_context():
         (clarity,) = round.rubric()
-    auth.login(people[FACILITATOR])
+    auth.login(world["facilitator"])
     page = html(client.get(f"/r/{round.id}/rubric"))
     assert "The rubric is fixed" in page.get_text()
     assert page.select_one("#new-criterion-name") is None and page.find("button", string="Remove") is None
@@ -420,10 +338,9 @@ def test_the_rubric_is_fixed_once_reviewers_are_allocated(client, auth, reviewin
 
 # ---- phases -------------------------------------------------------------------------------------
 
-def test_publishing_needs_a_criterion(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR], publish=False, criteria=())
-    auth.login(people[FACILITATOR])
+def test_publishing_needs_a_criterion(client, auth, frozen_clock, world):
+    round = new_round(world, publish=False, criteria=())
+    auth.login(world["facilitator"])
     response = client.post(f"/r/{round.id}/publish", follow_redirects=True)
     assert "Add at least one criterion" in notices_text(response)
     assert fresh(round).is_draft
@@ -433,13 +350,12 @@ def test_publishing_needs_a_criterion(client, auth, frozen_clock, circle_people)
     assert fresh(round).phase() == "open"
 
 
-def test_phase_buttons_move_the_round(client, auth, circle_people, frozen_clock):
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR])
+def test_phase_buttons_move_the_round(client, auth, world, frozen_clock):
+    round = new_round(world)
     with db.database.connection_context():
         for name in ("ana", "ben", "cai"):
-            submit(fresh(round), people[name], body="My work")
-    auth.login(people[OWNER])
+            submit(fresh(round), world[name], body="My work")
+    auth.login(world["owner"])
     panel = html(client.get(f"/r/{round.id}")).select_one(f"#round-{round.id}-manage")
     assert panel.find("button", string="Start reviewing now")
 
@@ -448,14 +364,14 @@ def test_phase_buttons_move_the_round(client, auth, circle_people, frozen_clock)
     # The request only asked the background allocation to run: the page says so until it has.
     assert fresh(round).allocated_at is None
     assert "Reviewers are being allocated" in html(response).select_one(f"#round-{round.id}-allocating").get_text()
-    assert worker.worker(client.application).step() == [round.id]
+    assert background_allocation.worker(client.application).step() == [round.id]
     round = fresh(round)
     assert round.phase() == "reviewing" and round.allocated_at == clock.now()
     assert html(client.get(f"/r/{round.id}")).select_one(f"#round-{round.id}-allocating") is None
     with db.database.connection_context():
         assert Assignment.select().where(Assignment.round == round.id).count() == 6
         told = Notice.select().where(Notice.text.contains("Reviewing has started"))
-        assert sorted(notice.user_id for notice in told) == sorted(people[name].id for name in ("ana", "ben", "cai"))
+        assert sorted(notice.user_id for notice in told) == sorted(world[name].id for name in ("ana", "ben", "cai"))
         assert {notice.url for notice in told} == {f"/r/{round.id}"}
     # Starting again is refused with a reason, not an error page.
     response = client.post(f"/r/{round.id}/start-reviewing", follow_redirects=True)
@@ -466,12 +382,11 @@ def test_phase_buttons_move_the_round(client, auth, circle_people, frozen_clock)
     assert fresh(round).phase() == "closed"
 
 
-def test_extending_deadlines_in_the_facilitators_zone(client, auth, frozen_clock, make_user, circle_people,
+def test_extending_deadlines_in_the_facilitators_zone(client, auth, frozen_clock, make_user, world,
                                                       add_member):
-    people = circle_people
     tokyo = make_user("kenji", timezone="Asia/Tokyo")
-    add_member(people["circle"], tokyo, FACILITATOR)
-    round = make_round(people["circle"], people[FACILITATOR])
+    add_member(world["circle"], tokyo, FACILITATOR)
+    round = new_round(world)
     auth.login(tokyo)
     page = html(client.get(f"/r/{round.id}/deadlines"))
     assert page.select_one("#review_deadline")["value"] == "2026-03-07T18:00"  # 09:00 UTC in Tokyo
@@ -492,24 +407,23 @@ def test_extending_deadlines_in_the_facilitators_zone(client, auth, frozen_clock
     assert round.review_deadline == dt.datetime(2026, 3, 20, 0, 30)
 
 
-def test_the_submission_deadline_is_fixed_once_reviewing_started(client, auth, reviewing_round):
-    people, round = reviewing_round, reviewing_round["round"]
-    auth.login(people[FACILITATOR])
+def test_the_submission_deadline_is_fixed_once_reviewing_started(client, auth, world):
+    round = in_review(world)
+    auth.login(world["facilitator"])
     response = client.post(f"/r/{round.id}/deadlines", data={
         "submission_deadline": "2026-03-12T09:00", "review_deadline": "2026-03-13T09:00"})
     assert response.status_code == 422
     assert "submission deadline is fixed" in html(response).get_text()
 
 
-def test_a_draft_can_be_discarded_but_not_a_published_round(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    draft = make_round(people["circle"], people[FACILITATOR], publish=False)
-    published = make_round(people["circle"], people[FACILITATOR])
-    auth.login(people[FACILITATOR])
+def test_a_draft_can_be_discarded_but_not_a_published_round(client, auth, frozen_clock, world):
+    draft = new_round(world, publish=False)
+    published = new_round(world)
+    auth.login(world["facilitator"])
     response = client.post(f"/r/{published.id}/discard", follow_redirects=True)
     assert "cannot be deleted" in notices_text(response)
     response = client.post(f"/r/{draft.id}/discard")
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"/c/{people['circle'].slug}/reviews")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/c/{world['circle'].slug}/reviews")
     with db.database.connection_context():
         assert ReviewRound.get_or_none(ReviewRound.id == draft.id) is None
         assert ReviewRound.get_or_none(ReviewRound.id == published.id) is not None
@@ -517,16 +431,16 @@ def test_a_draft_can_be_discarded_but_not_a_published_round(client, auth, frozen
 
 # ---- the board ----------------------------------------------------------------------------------
 
-def test_the_board_shows_each_reviews_status_and_overdue_work(client, auth, reviewing_round):
-    people, round = reviewing_round, reviewing_round["round"]
-    ana, ben = people["ana"], people["ben"]
+def test_the_board_shows_each_reviews_status_and_overdue_work(client, auth, world):
+    round = in_review(world)
+    ana, ben = world["ana"], world["ben"]
     with db.database.connection_context():
-        done = assignment(round, ana, ben)
+        done = assignment_of(round, ana, ben)
         submit_review(done, review_data(done.round))
         rate_review(Review.get(Review.assignment == done.id), ben, 4)
-        drafting = assignment(round, ben, ana)
+        drafting = assignment_of(round, ben, ana)
         save_review_draft(drafting, {"what_works": "So far so good"})
-    auth.login(people[FACILITATOR])
+    auth.login(world["facilitator"])
     page = html(client.get(f"/r/{round.id}/board"))
     board = page.select_one(f"#board-{round.id}")
     assert board["hx-get"] == f"/r/{round.id}/board" and board["hx-trigger"] == "every 30s"
@@ -551,57 +465,56 @@ def test_the_board_shows_each_reviews_status_and_overdue_work(client, auth, revi
     assert len(fragment.select("td.overdue")) == 5
 
 
-def test_the_board_shows_shortfalls_and_missing_work(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR], reviews_per_submission=3)
+def test_the_board_shows_shortfalls_and_missing_work(client, auth, frozen_clock, world):
+    round = new_round(world, reviews_per_submission=3)
     with db.database.connection_context():
-        submit(round, people["ana"], body="Alone")
-        submit(round, people["ben"], body="Two of us")
+        submit(round, world["ana"], body="Alone")
+        submit(round, world["ben"], body="Two of us")
     clock.advance(days=2, minutes=1)
-    auth.login(people[FACILITATOR])
-    worker.worker(client.application).step()
+    auth.login(world["facilitator"])
+    background_allocation.worker(client.application).step()
     page = html(client.get(f"/r/{round.id}/board"))
     notes = page.select_one(".allocation-notes")
     assert notes is not None and notes.li.get_text()
     assert fresh(round).shortfalls
     missing = page.find("h3", string="Not submitted").find_next("p").get_text()
-    assert "Cai Learner" in missing and "Member" in missing and "Ana Learner" not in missing
+    assert "Cai Learner" in missing and "Dee Learner" in missing and "Ana Learner" not in missing
 
     # Making up a shortfall by hand: one more reviewer for Ana's work.
     with db.database.connection_context():
-        work = Submission.get(Submission.author == people["ana"].id)
+        work = Submission.get(Submission.author == world["ana"].id)
     row = page.select_one(f"#board-submission-{work.id}")
     link = row.select_one(f"a[href='/r/{round.id}/submissions/{work.id}/add-reviewer']")
     assert link.get_text().startswith("add a reviewer") and "1 of 3 reviewers" in row.get_text()
     form = html(client.get(link["href"]))
     assert "Ana Learner (@ana)" not in [o.get_text() for o in form.select("#reviewer option")]
-    assert client.post(link["href"], data={"reviewer": people["ana"].id}).status_code == 422
-    response = client.post(link["href"], data={"reviewer": people["cai"].id})
+    assert client.post(link["href"], data={"reviewer": world["ana"].id}).status_code == 422
+    response = client.post(link["href"], data={"reviewer": world["cai"].id})
     assert response.status_code == 303
     with db.database.connection_context():
         assert Assignment.select().where((Assignment.submission == work.id)
-                                         & (Assignment.reviewer == people["cai"].id)).exists()
-        notice = Notice.get(Notice.user == people["cai"].id)
+                                         & (Assignment.reviewer == world["cai"].id)).exists()
+        notice = Notice.get(Notice.user == world["cai"].id)
     assert notice.url == f"/r/{round.id}"
 
 
-def test_swapping_a_reviewer(client, auth, reviewing_round, make_user, add_member):
-    people, round = reviewing_round, reviewing_round["round"]
-    ana, ben = people["ana"], people["ben"]
+def test_swapping_a_reviewer(client, auth, world, make_user, add_member):
+    round = in_review(world)
+    ana, ben = world["ana"], world["ben"]
     with db.database.connection_context():
-        target = assignment(round, ana, ben)
+        target = assignment_of(round, ana, ben)
     url = f"/r/{round.id}/assignments/{target.id}/swap"
-    auth.login(people[FACILITATOR])
+    auth.login(world["facilitator"])
     page = html(client.get(url))
     choices = [o.get_text() for o in page.select("#reviewer option")]
     assert "Ben Learner (@ben)" not in choices and "Ana Learner (@ana)" not in choices
-    assert "Member (@member)" in choices
+    assert "Dee Learner (@dee)" in choices
 
-    response = client.post(url, data={"reviewer": people[MEMBER].id})
+    response = client.post(url, data={"reviewer": world["dee"].id})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/r/{round.id}/board")
     with db.database.connection_context():
-        assert Assignment.get_by_id(target.id).reviewer_id == people[MEMBER].id
-        assert Notice.select().where(Notice.user == people[MEMBER].id).count() == 1
+        assert Assignment.get_by_id(target.id).reviewer_id == world["dee"].id
+        assert Notice.select().where(Notice.user == world["dee"].id).count() == 1
 
     # Someone not offered (the author) is refused with the form kept.
     response = client.post(url, data={"reviewer": ben.id})
@@ -609,59 +522,59 @@ def test_swapping_a_reviewer(client, auth, reviewing_round, make_user, add_membe
     assert "Choose a member of the circle" in html(response).select_one("#reviewer-error").get_text()
 
 
-def test_a_started_draft_is_discarded_only_when_confirmed(client, auth, reviewing_round):
-    people, round = reviewing_round, reviewing_round["round"]
+def test_a_started_draft_is_discarded_only_when_confirmed(client, auth, world):
+    round = in_review(world)
     with db.database.connection_context():
-        target = assignment(round, people["ana"], people["ben"])
+        target = assignment_of(round, world["ana"], world["ben"])
         save_review_draft(target, {"what_works": "Half a thought"})
     url = f"/r/{round.id}/assignments/{target.id}/swap"
-    auth.login(people[FACILITATOR])
-    response = client.post(url, data={"reviewer": people[MEMBER].id})
+    auth.login(world["facilitator"])
+    response = client.post(url, data={"reviewer": world["dee"].id})
     assert response.status_code == 422
     page = html(response)
     assert "started a draft" in page.select_one("#discard_draft-error").get_text()
-    assert page.select_one("#reviewer option[selected]")["value"] == str(people[MEMBER].id)
-    response = client.post(url, data={"reviewer": people[MEMBER].id, "discard_draft": "y"})
+    assert page.select_one("#reviewer option[selected]")["value"] == str(world["dee"].id)
+    response = client.post(url, data={"reviewer": world["dee"].id, "discard_draft": "y"})
     assert response.status_code == 303
     with db.database.connection_context():
         assert Review.get_or_none(Review.assignment == target.id) is None
 
 
-def test_a_submitted_review_cannot_be_swapped(client, auth, reviewing_round):
-    people, round = reviewing_round, reviewing_round["round"]
+def test_a_submitted_review_cannot_be_swapped(client, auth, world):
+    round = in_review(world)
     with db.database.connection_context():
-        target = assignment(round, people["ana"], people["ben"])
+        target = assignment_of(round, world["ana"], world["ben"])
         submit_review(target, review_data(target.round))
     url = f"/r/{round.id}/assignments/{target.id}/swap"
-    auth.login(people[FACILITATOR])
+    auth.login(world["facilitator"])
     page = html(client.get(url))
     assert "stays with Ana Learner" in page.get_text() and page.select_one("#reviewer") is None
     board = html(client.get(f"/r/{round.id}/board"))
     assert board.select_one(f"#assignment-{target.id} a[href='{url}']") is None
-    response = client.post(url, data={"reviewer": people[MEMBER].id})
+    response = client.post(url, data={"reviewer": world["dee"].id})
     assert response.status_code == 422
     assert "stays with Ana Learner" in html(response).get_text()
     with db.database.connection_context():
-        assert Assignment.get_by_id(target.id).reviewer_id == people["ana"].id
+        assert Assignment.get_by_id(target.id).reviewer_id == world["ana"].id
     assert client.get(f"/r/{round.id}/assignments/999999/swap").status_code == 404
 
 
-def test_nudge_reminds_everyone_with_pending_work(client, auth, reviewing_round):
-    people, round = reviewing_round, reviewing_round["round"]
+def test_nudge_reminds_everyone_with_pending_work(client, auth, world):
+    round = in_review(world)
     with db.database.connection_context():
-        for reviewer in (people["ana"],):
+        for reviewer in (world["ana"],):
             for a in Assignment.select().where((Assignment.round == round.id) & (Assignment.reviewer == reviewer.id)):
                 a.round = round
                 submit_review(a, review_data(round))
         Notice.delete().execute()  # the authors' "a review arrived": only reminders are counted here
-    auth.login(people[FACILITATOR])
+    auth.login(world["facilitator"])
     button = html(client.get(f"/r/{round.id}/board")).select_one(f"form[action='/r/{round.id}/nudge']")
     data = {field["name"]: field["value"] for field in button.select("input[type=hidden]")}
     response = client.post(f"/r/{round.id}/nudge", data=data, follow_redirects=True)
     assert "Reminded 2 people." in notices_text(response)
     with db.database.connection_context():
         reminded = {n.user_id for n in Notice.select()}
-        assert reminded == {people["ben"].id, people["cai"].id}
+        assert reminded == {world["ben"].id, world["cai"].id}
         assert all(n.url == f"/r/{round.id}" for n in Notice.select())
     # A double click reminds nobody twice.
     response = client.post(f"/r/{round.id}/nudge", data=data, follow_redirects=True)
@@ -670,13 +583,13 @@ def test_nudge_reminds_everyone_with_pending_work(client, auth, reviewing_round)
         assert Notice.select().count() == 2
 
 
-def test_csv_export_for_facilitators(client, auth, reviewing_round):
-    people, round = reviewing_round, reviewing_round["round"]
+def test_csv_export_for_facilitators(client, auth, world):
+    round = in_review(world)
     with db.database.connection_context():
-        done = assignment(round, people["ana"], people["ben"])
+        done = assignment_of(round, world["ana"], world["ben"])
         submit_review(done, review_data(done.round, level=2))
-        rate_review(Review.get(Review.assignment == done.id), people["ben"], 5, "Very useful")
-    auth.login(people[FACILITATOR])
+        rate_review(Review.get(Review.assignment == done.id), world["ben"], 5, "Very useful")
+    auth.login(world["facilitator"])
     response = client.get(f"/r/{round.id}/export.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == f'attachment; filename="round-{round.id}-reviews.csv"'
@@ -686,18 +599,18 @@ def test_csv_export_for_facilitators(client, auth, reviewing_round):
     assert len(rows) == 7
     line = next(r for r in rows[1:] if r[0] == "ben" and r[2] == "ana")
     assert line[4] == "submitted" and line[6] == "3" and line[7] == "5" and line[8] == "Very useful"
-    auth.login(people[MEMBER])
+    auth.login(world["dee"])
     assert client.get(f"/r/{round.id}/export.csv").status_code == 403
 
 
-def test_hiding_a_flagged_review_and_showing_it_again(client, auth, reviewing_round):
-    people, round = reviewing_round, reviewing_round["round"]
+def test_hiding_a_flagged_review_and_showing_it_again(client, auth, world):
+    round = in_review(world)
     with db.database.connection_context():
-        done = assignment(round, people["ana"], people["ben"])
+        done = assignment_of(round, world["ana"], world["ben"])
         review = submit_review(done, review_data(done.round))
         review = Review.get_by_id(review.id)
-        flag_review(review, people["ben"], "It mocks my spelling.")
-    auth.login(people[FACILITATOR])
+        flag_review(review, world["ben"], "It mocks my spelling.")
+    auth.login(world["facilitator"])
     cell = html(client.get(f"/r/{round.id}/board")).select_one(f"#assignment-{done.id}")
     assert "flagged" in cell.get_text()
     assert cell.find("form")["action"] == f"/reviews/{review.id}/hide"
@@ -705,7 +618,7 @@ def test_hiding_a_flagged_review_and_showing_it_again(client, auth, reviewing_ro
     response = client.post(f"/reviews/{review.id}/hide", data={"next": f"/r/{round.id}/board"})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/r/{round.id}/board")
     with db.database.connection_context():
-        assert Review.get_by_id(review.id).hidden_by_id == people[FACILITATOR].id
+        assert Review.get_by_id(review.id).hidden_by_id == world["facilitator"].id
     cell = html(client.get(f"/r/{round.id}/board")).select_one(f"#assignment-{done.id}")
     assert "hidden" in cell.get_text() and cell.find("form")["action"] == f"/reviews/{review.id}/unhide"
 
@@ -713,139 +626,15 @@ def test_hiding_a_flagged_review_and_showing_it_again(client, auth, reviewing_ro
     with db.database.connection_context():
         assert Review.get_by_id(review.id).hidden_at is None
     assert client.post("/reviews/999999/hide").status_code == 404
-    auth.login(people["ben"])
+    auth.login(world["ben"])
     assert client.post(f"/reviews/{review.id}/hide").status_code == 403
 
 
-# ---- notices ------------------------------------------------------------------------------------
+# ---- forms and drafts ---------------------------------------------------------------------------
 
-def test_notices_page_marks_unread_and_marks_all_read(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    ana = people["ana"]
-    with db.database.connection_context():
-        Notice.send([ana], "Older news", "/c/x")
-        clock.advance(minutes=5)
-        Notice.send([ana], "Reminder: “Essay one” is waiting for your submission.", "/r/1")
-        Notice.send([ana], "Off-site", "https://evil.example/")
-        Notice.send([people["ben"]], "Not for Ana")
-        Notice.mark_read(ana, [Notice.get(Notice.text == "Older news").id])
-    auth.login(ana)
-    page = html(client.get("/notices"))
-    items = page.select("#notice-list li")
-    assert [li.get_text(" ", strip=True).split(" ")[0] for li in items] == ["new", "new", "Older"]
-    assert len(page.select("#notice-list li.unread")) == 2
-    assert "Not for Ana" not in page.get_text()
-    assert page.find("a", string="Off-site") is None  # a link that leaves the site is not a link
-    assert page.find("a", string="Reminder: “Essay one” is waiting for your submission.")["href"] == "/r/1"
-
-    response = client.post("/notices/read")
-    assert response.status_code == 303 and response.headers["Location"].endswith("/notices")
-    page = html(client.get("/notices"))
-    assert page.select("#notice-list li.unread") == []
-    with db.database.connection_context():
-        assert Notice.select().where((Notice.user == people["ben"].id) & Notice.read_at.is_null()).count() == 1
-
-
-# ---- who may do what ----------------------------------------------------------------------------
-
-ROLES = ("anonymous", "outsider", MEMBER, FACILITATOR, OWNER, "admin")
-OK, LOGIN = "ok", "login"
-# (public, private) outcome per role.
-MANAGERS = {"anonymous": (LOGIN, 404), "outsider": (403, 404), MEMBER: (403, 403), FACILITATOR: (OK, OK),
-            OWNER: (OK, OK), "admin": (403, 403)}
-CIRCLE_PEOPLE = {**MANAGERS, MEMBER: (OK, OK), "admin": (OK, OK)}
-SIGNED_IN = {role: (LOGIN, LOGIN) if role == "anonymous" else (OK, OK) for role in ROLES}
-
-ROUTES = [
-    ("GET", "/c/{slug}/reviews", None, CIRCLE_PEOPLE),
-    ("GET", "/c/{slug}/reviews/new", None, MANAGERS),
-    ("POST", "/c/{slug}/reviews/new", {}, MANAGERS),
-    ("GET", "/r/{round}/settings", None, MANAGERS),
-    ("POST", "/r/{round}/settings", {}, MANAGERS),
-    ("POST", "/r/{round}/discard", {}, MANAGERS),
-    ("GET", "/r/{round}/rubric", None, MANAGERS),
-    ("POST", "/r/{round}/rubric/criteria", {}, MANAGERS),
-    ("GET", "/r/{round}/rubric/criteria/{criterion}", None, MANAGERS),
-    ("GET", "/r/{round}/rubric/criteria/{criterion}/edit", None, MANAGERS),
-    ("POST", "/r/{round}/rubric/criteria/{criterion}", {}, MANAGERS),
-    ("POST", "/r/{round}/rubric/criteria/{criterion}/move", {"direction": "down"}, MANAGERS),
-    ("POST", "/r/{round}/rubric/criteria/{criterion}/remove", {}, MANAGERS),
-    ("POST", "/r/{round}/rubric/copy", {}, MANAGERS),
-    ("POST", "/r/{round}/publish", {}, MANAGERS),
-    ("POST", "/r/{round}/start-reviewing", {}, MANAGERS),
-    ("POST", "/r/{round}/close", {}, MANAGERS),
-    ("GET", "/r/{round}/deadlines", None, MANAGERS),
-    ("POST", "/r/{round}/deadlines", {}, MANAGERS),
-    ("GET", "/r/{round}/board", None, MANAGERS),
-    ("GET", "/r/{round}/assignments/{assignment}/swap", None, MANAGERS),
-    ("POST", "/r/{round}/assignments/{assignment}/swap", {}, MANAGERS),
-    ("GET", "/r/{round}/submissions/{submission}/add-reviewer", None, MANAGERS),
-    ("POST", "/r/{round}/submissions/{submission}/add-reviewer", {}, MANAGERS),
-    ("POST", "/r/{round}/nudge", {}, MANAGERS),
-    ("GET", "/r/{round}/export.csv", None, MANAGERS),
-    ("POST", "/reviews/{review}/hide", {}, MANAGERS),
-    ("POST", "/reviews/{review}/unhide", {}, MANAGERS),
-    ("GET", "/notices", None, SIGNED_IN),
-    ("POST", "/notices/read", {}, SIGNED_IN),
-]
-
-
-def outcome(response):
-    if response.status_code in (301, 302, 303) and "/login" in response.headers["Location"]:
-        return LOGIN
-    if response.status_code in (200, 303, 422):
-        return OK
-    return response.status_code
-
-
-@pytest.fixture
-def matrix_world(frozen_clock, roles, make_user, add_member):
-    """Per visibility: a circle with every role and a round in reviewing, with a criterion and a review."""
-    def build(visibility):
-        people = roles(visibility)
-        circle = people["circle"]
-        for name in ("ana", "ben"):
-            people[name] = make_user(name)
-            add_member(circle, people[name], MEMBER)
-        round = make_round(circle, people[FACILITATOR], reviews_per_submission=1)
-        with db.database.connection_context():
-            for author in (people["ana"], people["ben"], people[MEMBER]):
-                submit(round, author, body="Work")
-            round.start_reviewing_now(now=clock.now())
-            first = Assignment.select().where(Assignment.round == round.id).order_by(Assignment.id).first()
-            first.round = round
-            review = save_review_draft(first, {"what_works": "Draft"})
-            ids = {"slug": circle.slug, "round": round.id, "criterion": round.rubric()[0].id,
-                   "assignment": first.id, "review": review.id, "submission": first.submission_id}
-        return people, ids
-    return build
-
-
-@pytest.mark.parametrize("visibility", [PUBLIC, PRIVATE])
-def test_role_matrix_for_every_facilitator_route(client, auth, matrix_world, visibility):
-    people, ids = matrix_world(visibility)
-    column = 0 if visibility == PUBLIC else 1
-    failures = []
-    # Refused roles first, so the allowed ones act on the world as it was built.
-    order = sorted(ROLES, key=lambda role: MANAGERS[role][column] == OK)
-    for method, pattern, data, policy in ROUTES:
-        url = pattern.format(**ids)
-        for role in order:
-            if role == "anonymous":
-                auth.logout()
-            else:
-                auth.login(people[role])
-            response = client.open(url, method=method, data=data)
-            expected = policy[role][column]
-            if outcome(response) != expected:
-                failures.append(f"{method} {url} as {role}: {response.status_code}, expected {expected}")
-    assert failures == []
-
-
-def test_forms_carry_their_csrf_token(csrf_app, client, auth, frozen_clock, circle_people):
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR], publish=False)
-    auth.login(people[FACILITATOR])
+def test_forms_carry_their_csrf_token(csrf_app, client, auth, frozen_clock, world):
+    round = new_round(world, publish=False)
+    auth.login(world["facilitator"])
     page = html(client.get(f"/r/{round.id}/rubric"))
     add = page.select_one(f"#rubric-{round.id}-new form")
     data = {field["name"]: field.get("value", "") for field in add.select("input[type=hidden]")}
@@ -855,14 +644,13 @@ def test_forms_carry_their_csrf_token(csrf_app, client, auth, frozen_clock, circ
     assert rubric_names(round) == ["Clarity", "Sources"]
 
 
-def test_drafts_do_not_exist_for_members(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    draft = make_round(people["circle"], people[FACILITATOR], publish=False)
-    for role in (MEMBER, "admin"):
-        auth.login(people[role])
+def test_drafts_do_not_exist_for_members(client, auth, frozen_clock, world, make_user):
+    draft = new_round(world, publish=False)
+    for person in (world["dee"], make_user("admin", is_admin=True)):
+        auth.login(person)
         assert client.get(f"/r/{draft.id}/rubric").status_code == 404
         assert client.post(f"/r/{draft.id}/publish").status_code == 404
-    auth.login(people[FACILITATOR])
+    auth.login(world["facilitator"])
     assert client.get(f"/r/{draft.id}/rubric").status_code == 200
     assert client.get("/r/999999/board").status_code == 404
 
@@ -870,30 +658,28 @@ def test_drafts_do_not_exist_for_members(client, auth, frozen_clock, circle_peop
 # ---- what the facilitator pages say -------------------------------------------------------------
 
 def test_rounds_list_says_what_each_running_round_expects_of_the_viewer(client, auth, frozen_clock,
-                                                                          circle_people):
-    people = circle_people
-    running = make_round(people["circle"], people[FACILITATOR], title="Running")
-    make_round(people["circle"], people[FACILITATOR], title="Draft", publish=False)
-    url = f"/c/{people['circle'].slug}/reviews"
-    auth.login(people["ana"])
+                                                                          world):
+    running = new_round(world, title="Running")
+    new_round(world, title="Draft", publish=False)
+    url = f"/c/{world['circle'].slug}/reviews"
+    auth.login(world["ana"])
     item = html(client.get(url)).select_one(f"#round-{running.id}")
     assert item.select_one(".expected").get_text() == "Submit your work before the deadline."
     with db.database.connection_context():
-        submit(fresh(running), people["ana"], body="Mine")
+        submit(fresh(running), world["ana"], body="Mine")
     item = html(client.get(url)).select_one(f"#round-{running.id}")
     assert "Submitted. You can change it until the deadline." in item.get_text()
-    auth.login(people[FACILITATOR])  # runs the round: nothing expected, nothing said
+    auth.login(world["facilitator"])  # runs the round: nothing expected, nothing said
     page = html(client.get(url))
     assert page.select("#rounds .expected") == []
 
 
-def test_the_board_of_a_round_nobody_could_be_allocated_in(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR])
+def test_the_board_of_a_round_nobody_could_be_allocated_in(client, auth, frozen_clock, world):
+    round = new_round(world)
     with db.database.connection_context():
-        submit(round, people["ana"], body="Alone")
-        work = Submission.get(Submission.author == people["ana"].id)
-    auth.login(people[FACILITATOR])
+        submit(round, world["ana"], body="Alone")
+        work = Submission.get(Submission.author == world["ana"].id)
+    auth.login(world["facilitator"])
     board = html(client.get(f"/r/{round.id}/board")).select_one(f"#board-{round.id}")
     assert "Reviewers are allocated when reviewing begins." in board.get_text()
     assert board.find("a", href=f"/r/{round.id}/submissions/{work.id}/add-reviewer") is None
@@ -902,7 +688,7 @@ def test_the_board_of_a_round_nobody_could_be_allocated_in(client, auth, frozen_
     board = html(client.get(f"/r/{round.id}/board")).select_one(f"#board-{round.id}")
     assert fresh(round).allocated_at is None  # a GET never allocates: it shows that it is under way
     assert "Reviewers are being allocated" in board.select_one(f"#round-{round.id}-allocating").get_text()
-    worker.worker(client.application).step()
+    background_allocation.worker(client.application).step()
     board = html(client.get(f"/r/{round.id}/board")).select_one(f"#board-{round.id}")
     assert fresh(round).allocated_at is not None
     assert "No reviewers were allocated" in board.get_text()
@@ -911,14 +697,14 @@ def test_the_board_of_a_round_nobody_could_be_allocated_in(client, auth, frozen_
     assert link.get_text().startswith("add a reviewer")
 
 
-def test_a_board_cell_links_to_its_review_and_says_why_it_was_flagged(client, auth, reviewing_round):
-    people, round = reviewing_round, reviewing_round["round"]
+def test_a_board_cell_links_to_its_review_and_says_why_it_was_flagged(client, auth, world):
+    round = in_review(world)
     with db.database.connection_context():
-        done = assignment(round, people["ana"], people["ben"])
+        done = assignment_of(round, world["ana"], world["ben"])
         review = submit_review(done, review_data(done.round))
-        flag_review(Review.get_by_id(review.id), people["ben"], "It mocks my spelling.")
-        untouched = assignment(round, people["ben"], people["ana"])
-    auth.login(people[FACILITATOR])
+        flag_review(Review.get_by_id(review.id), world["ben"], "It mocks my spelling.")
+        untouched = assignment_of(round, world["ben"], world["ana"])
+    auth.login(world["facilitator"])
     page = html(client.get(f"/r/{round.id}/board"))
     cell = page.select_one(f"#assignment-{done.id}")
     assert cell.find("a", href=f"/a/{done.id}") is not None
@@ -926,9 +712,9 @@ def test_a_board_cell_links_to_its_review_and_says_why_it_was_flagged(client, au
     assert page.select_one(f"#assignment-{untouched.id}").find("a", href=f"/a/{untouched.id}") is None
 
 
-def test_closing_is_behind_an_explanation_and_named_for_the_phase(client, auth, reviewing_round):
-    people, round = reviewing_round, reviewing_round["round"]
-    auth.login(people[FACILITATOR])
+def test_closing_is_behind_an_explanation_and_named_for_the_phase(client, auth, world):
+    round = in_review(world)
+    auth.login(world["facilitator"])
     panel = html(client.get(f"/r/{round.id}")).select_one(f"#round-{round.id}-manage")
     details = panel.select_one("details.close-round")
     assert details.summary.get_text() == "Close now…" and not details.has_attr("open")
@@ -948,10 +734,9 @@ def test_closing_is_behind_an_explanation_and_named_for_the_phase(client, auth, 
     assert panel.select_one("details.close-round") is None
 
 
-def test_publish_is_offered_once_the_rubric_has_a_criterion(client, auth, frozen_clock, circle_people):
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR], publish=False, criteria=())
-    auth.login(people[FACILITATOR])
+def test_publish_is_offered_once_the_rubric_has_a_criterion(client, auth, frozen_clock, world):
+    round = new_round(world, publish=False, criteria=())
+    auth.login(world["facilitator"])
     page = html(client.get(f"/r/{round.id}/rubric"))
     assert page.find("button", string="Publish the round") is None
     # Adding the first criterion in place brings the button, with the warning about unsaved criteria.
@@ -965,24 +750,23 @@ def test_publish_is_offered_once_the_rubric_has_a_criterion(client, auth, frozen
     assert html(client.get(f"/r/{round.id}/rubric")).find("button", string="Publish the round") is not None
 
 
-def test_the_swap_form_warns_about_a_draft_once(client, auth, reviewing_round):
-    people, round = reviewing_round, reviewing_round["round"]
+def test_the_swap_form_warns_about_a_draft_once(client, auth, world):
+    round = in_review(world)
     with db.database.connection_context():
-        target = assignment(round, people["ana"], people["ben"])
+        target = assignment_of(round, world["ana"], world["ben"])
         save_review_draft(target, {"what_works": "Half a thought"})
     url = f"/r/{round.id}/assignments/{target.id}/swap"
-    auth.login(people[FACILITATOR])
+    auth.login(world["facilitator"])
     assert "swapping deletes their draft" in html(client.get(url)).get_text()
-    page = html(client.post(url, data={"reviewer": people[MEMBER].id}))
+    page = html(client.post(url, data={"reviewer": world["dee"].id}))
     assert page.select_one("#discard_draft-error") is not None
     assert "swapping deletes their draft" not in page.get_text()
 
 
 def test_a_bad_deadline_from_the_round_page_shows_the_deadlines_page_at_its_address(client, auth, frozen_clock,
-                                                                                     circle_people):
-    people = circle_people
-    round = make_round(people["circle"], people[FACILITATOR])
-    auth.login(people[FACILITATOR])
+                                                                                     world):
+    round = new_round(world)
+    auth.login(world["facilitator"])
     panel = html(client.get(f"/r/{round.id}")).select_one(f"#round-{round.id}-manage")
     form = panel.find("button", string="Move deadlines").find_parent("form")
     assert form["action"] == f"/r/{round.id}/deadlines"

@@ -7,14 +7,15 @@ import pytest
 from learncircle import clock
 from learncircle.notices.models import Notice
 from learncircle.reviews import results as reading
+from learncircle.reviews.expectations import expected_of, submission_refusal
 from learncircle.reviews.models import Review, Submission
 from learncircle.reviews.pending import pending_for
 from learncircle.reviews.reviewing import hide_review, rate_review, submit_review
 from learncircle.reviews.submitting import submit
-from tests.conftest import html
-from tests.test_reviews_domain import counted_queries
-from tests.test_reviews_participate import (  # noqa: F401  (world is a fixture)
-    assignment_of, domain_review, fresh, new_round, review_form, reviewing_round, text, world,
+from tests.helpers import html
+from tests.fixtures_reviews import (
+    assignment_of, counted_queries, fresh, make_round, page_text, review_data, review_form, reviewing_round,
+    start_reviewing,
 )
 
 
@@ -31,7 +32,7 @@ def waiting(client, url="/"):
 
 def test_my_circles_show_work_to_submit_with_the_deadline_in_my_zone(world, client, auth):
     ana = world["members"][0]  # in Berlin
-    round = new_round(world["circle"], world["facilitator"])
+    round = make_round(world["circle"], world["facilitator"])
     auth.login(ana)
     [(label, href, row)] = waiting(client)
     assert (label, href) == ("Submit your work", f"/r/{round.id}/submission")
@@ -53,12 +54,13 @@ def test_reviews_to_write_and_reviews_that_arrived_wait_until_done(world, client
     first = min(a.id for a in (assignment_of(round, ana, author=ben), assignment_of(round, ana, author=cai)))
     assert rows[0][1] == f"/a/{first}" and "Due Sat 07 Mar 2026, 10:00 CET" in rows[0][2]
 
-    submit_review(assignment_of(round, ben, author=ana), domain_review(round))
-    submit_review(assignment_of(round, ana, author=ben), domain_review(round))
+    submit_review(assignment_of(round, ben, author=ana), review_data(round))
+    submit_review(assignment_of(round, ana, author=ben), review_data(round))
     mine = Submission.get(Submission.author == ana)
     rows = waiting(client)
-    assert ("1 review to write", f"/a/{assignment_of(round, ana, author=cai).id}") in [(l, h) for l, h, _ in rows]
-    assert ("1 review of your work to read and rate", f"/s/{mine.id}") in [(l, h) for l, h, _ in rows]
+    links = [(label, href) for label, href, _ in rows]
+    assert ("1 review to write", f"/a/{assignment_of(round, ana, author=cai).id}") in links
+    assert ("1 review of your work to read and rate", f"/s/{mine.id}") in links
 
     review = Review.get(Review.assignment == assignment_of(round, ben, author=ana).id)
     rate_review(review, ana, 4)
@@ -71,10 +73,10 @@ def test_reviews_to_write_and_reviews_that_arrived_wait_until_done(world, client
 
 def test_the_circle_home_shows_only_its_own_rounds(world, client, auth, make_circle, add_member):
     ana = world["members"][0]
-    new_round(world["circle"], world["facilitator"], title="Here")
+    make_round(world["circle"], world["facilitator"], title="Here")
     elsewhere = make_circle(name="Chess Club", purpose="Openings.")
     add_member(elsewhere, ana)
-    new_round(elsewhere, elsewhere.owner(), title="There")
+    make_round(elsewhere, elsewhere.owner(), title="There")
     auth.login(ana)
     everywhere = [row for _, _, row in waiting(client)]
     assert len(everywhere) == 2
@@ -89,12 +91,12 @@ def test_the_circle_home_shows_only_its_own_rounds(world, client, auth, make_cir
 def test_what_waits_takes_one_query_however_many_rounds_and_circles(world, make_circle, add_member):
     ana, ben, cai, _ = world["members"]
     for n in range(3):
-        new_round(world["circle"], world["facilitator"], title=f"Open {n}")
+        make_round(world["circle"], world["facilitator"], title=f"Open {n}")
     reviewing_round(world)
     for n in range(3):
         circle = make_circle(name=f"Circle {n}", purpose="More.")
         add_member(circle, ana)
-        new_round(circle, circle.owner(), title=f"Elsewhere {n}")
+        make_round(circle, circle.owner(), title=f"Elsewhere {n}")
     with counted_queries() as queries:
         items = pending_for(ana)
     assert len(queries) == 1
@@ -105,7 +107,7 @@ def test_what_waits_takes_one_query_however_many_rounds_and_circles(world, make_
 def test_a_hidden_review_is_not_waiting_to_be_read(world, client, auth):
     ana, ben, _, _ = world["members"]
     round = reviewing_round(world)
-    review = submit_review(assignment_of(round, ben, author=ana), domain_review(round))
+    review = submit_review(assignment_of(round, ben, author=ana), review_data(round))
     hide_review(review, world["facilitator"])
     assert [item.kind for item in pending_for(ana)] == ["review"]
 
@@ -127,14 +129,14 @@ def test_the_author_hears_a_review_arrived_without_learning_who_wrote_it(world, 
 def test_after_close_the_notice_says_when_the_review_can_be_read(world):
     ana, ben, _, _ = world["members"]
     round = reviewing_round(world, results_release="after_close")
-    submit_review(assignment_of(round, ben, author=ana), domain_review(round))
+    submit_review(assignment_of(round, ben, author=ana), review_data(round))
     assert Notice.get(Notice.user == ana.id).text.endswith("You can read it once reviewing closes.")
 
 
 def test_the_reviewer_hears_once_that_their_review_was_rated(world, client, auth):
     ana, ben, _, _ = world["members"]
     round = reviewing_round(world)
-    review = submit_review(assignment_of(round, ben, author=ana), domain_review(round))
+    review = submit_review(assignment_of(round, ben, author=ana), review_data(round))
     Notice.delete().execute()
     auth.login(ana)
     assert client.post(f"/reviews/{review.id}/rate", data={"helpfulness": "4"}).status_code == 303
@@ -151,10 +153,10 @@ def test_the_reviewer_hears_once_that_their_review_was_rated(world, client, auth
 def early_round(world, **overrides):
     """ana and ben submitted; a facilitator started reviewing with the deadline two days away."""
     ana, ben, _, _ = world["members"]
-    round = new_round(world["circle"], world["facilitator"], **overrides)
+    round = make_round(world["circle"], world["facilitator"], **overrides)
     submit(round, ana, body="Ana's work")
     submit(round, ben, body="Ben's work")
-    round.start_reviewing_now()
+    start_reviewing(round)
     return fresh(round)
 
 
@@ -163,14 +165,14 @@ def test_after_an_early_start_nobody_reads_that_the_deadline_passed(world, clien
     round = early_round(world)
     auth.login(cai)
     for url in (f"/r/{round.id}", f"/r/{round.id}/submission"):
-        seen = text(client.get(url))
+        seen = page_text(client.get(url))
         assert "deadline has passed" not in seen and not re.search(r"(?<!not )marked late", seen), url
         assert "started reviewing before the deadline" in seen, url
-    assert "Submit late" not in text(client.get(f"/r/{round.id}/submission"))
+    assert "Submit late" not in page_text(client.get(f"/r/{round.id}/submission"))
 
     response = client.post(f"/r/{round.id}/submission", data={"body": "Cai's work", "form_key": ""},
                            follow_redirects=True)
-    assert not re.search(r"(?<!not )marked late", text(response))
+    assert not re.search(r"(?<!not )marked late", page_text(response))
     work = Submission.get(Submission.author == cai.id)
     assert not work.is_late and html(client.get(f"/r/{round.id}")).select_one(".badge.warn") is None
 
@@ -180,20 +182,20 @@ def test_after_an_early_start_the_deadline_still_makes_work_late_once_it_passes(
     round = early_round(world)
     clock.advance(days=2, hours=1)
     auth.login(dee)
-    assert "The deadline has passed: your work will be marked late." in text(client.get(f"/r/{round.id}"))
+    assert "The deadline has passed: your work will be marked late." in page_text(client.get(f"/r/{round.id}"))
     assert submit(round, dee, body="Late work").is_late
 
 
 def test_an_early_start_explains_a_refused_change_and_a_refused_first_submission(world):
     ana, _, cai, _ = world["members"]
     round = early_round(world, accept_late=False)
-    assert "started reviewing before the deadline" in round.submission_refusal(ana)
-    assert "started reviewing before the deadline" in round.submission_refusal(cai)
-    assert "deadline has passed" not in round.submission_refusal(cai)
-    assert round.expected_of(cai).action == "nothing"
+    assert "started reviewing before the deadline" in submission_refusal(round, ana)
+    assert "started reviewing before the deadline" in submission_refusal(round, cai)
+    assert "deadline has passed" not in submission_refusal(round, cai)
+    assert expected_of(round, cai).action == "nothing"
     lenient = early_round(world, title="Lenient")
-    assert lenient.expected_of(cai).action == "submit"
-    assert "deadline has passed" not in lenient.expected_of(cai).message
+    assert expected_of(lenient, cai).action == "submit"
+    assert "deadline has passed" not in expected_of(lenient, cai).message
 
 
 # ---- a hidden review --------------------------------------------------------------------------
@@ -201,17 +203,17 @@ def test_an_early_start_explains_a_refused_change_and_a_refused_first_submission
 def test_a_hidden_review_is_not_said_to_be_on_its_way(world, client, auth):
     ana, ben, cai, _ = world["members"]
     round = reviewing_round(world)
-    hidden = submit_review(assignment_of(round, ben, author=ana), domain_review(round))
-    submit_review(assignment_of(round, cai, author=ana), domain_review(round))
+    hidden = submit_review(assignment_of(round, ben, author=ana), review_data(round))
+    submit_review(assignment_of(round, cai, author=ana), review_data(round))
     hide_review(hidden, world["facilitator"])
     mine = Submission.get(Submission.author == ana)
     auth.login(ana)
-    seen = text(client.get(f"/s/{mine.id}"))
+    seen = page_text(client.get(f"/s/{mine.id}"))
     assert "appear here once submitted" not in seen and "appears here once submitted" not in seen
     assert "1 of 2 reviews shown. 1 was hidden by the circle's facilitators." in seen
 
     Review.update(hidden_at=clock.now()).execute()  # both hidden: still not "no reviews yet"
-    seen = text(client.get(f"/s/{mine.id}"))
+    seen = page_text(client.get(f"/s/{mine.id}"))
     assert "No reviews yet." not in seen and "2 were hidden by the circle's facilitators." in seen
 
 
@@ -226,7 +228,7 @@ def test_the_median_is_the_true_one_with_the_distribution(world, levels, median,
     ana, ben, cai, _ = world["members"]
     round = reviewing_round(world)
     for reviewer, level in zip((ben, cai), levels):
-        submit_review(assignment_of(round, reviewer, author=ana), domain_review(round, level=level))
+        submit_review(assignment_of(round, reviewer, author=ana), review_data(round, level=level))
     clarity = reading.results_for(Submission.get(Submission.author == ana), ana).criteria[0]
     assert (clarity.median_level, clarity.median_between) == (median, between)
     assert clarity.distribution == tuple(zip(("Hard to follow", "Mostly clear", "Crystal clear"), counts))
@@ -235,8 +237,8 @@ def test_the_median_is_the_true_one_with_the_distribution(world, levels, median,
 def test_the_results_page_says_between_two_levels_and_how_many_chose_each(world, client, auth):
     ana, ben, cai, _ = world["members"]
     round = reviewing_round(world)
-    submit_review(assignment_of(round, ben, author=ana), domain_review(round, level=0))
-    submit_review(assignment_of(round, cai, author=ana), domain_review(round, level=1))
+    submit_review(assignment_of(round, ben, author=ana), review_data(round, level=0))
+    submit_review(assignment_of(round, cai, author=ana), review_data(round, level=1))
     auth.login(ana)
     page = html(client.get(f"/s/{Submission.get(Submission.author == ana).id}"))
     seen = " ".join(page.get_text(" ").split())

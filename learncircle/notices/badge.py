@@ -12,3 +12,7 @@ def unread_notice_count():
     if "unread_notices" not in g:
         g.unread_notices = Notice.unread_count(current_user)
     return g.unread_notices
+
+
+def init_app(app):
+    app.jinja_env.globals.update(unread_notice_count=unread_notice_count)

@@ -18,7 +18,7 @@ class Notice(BaseModel):
     read_at = peewee.DateTimeField(null=True)
 
     class Meta:
-        # Unread ones (the header's count, the unread list), and all of them newest first (the notices page).
+        # Unread ones (the header's count, marking them read), and all of them newest first (the notices page).
         indexes = ((("user", "read_at", "created_at"), False), (("user", "created_at"), False))
 
     @property
@@ -50,21 +50,12 @@ class Notice(BaseModel):
                 .where((Notice.user == user_id) & Notice.read_at.is_null()))
 
     @classmethod
-    def unread_for(cls, user):
-        """A person's unread notices, newest first."""
-        return (cls.select().where((cls.user == user) & cls.read_at.is_null())
-                .order_by(cls.created_at.desc(), cls.id.desc()))
-
-    @classmethod
     def recent_for(cls, user):
         """All of a person's notices, newest first (paginate it)."""
         return cls.select().where(cls.user == user).order_by(cls.created_at.desc(), cls.id.desc())
 
     @classmethod
-    def mark_read(cls, user, notice_ids=None):
-        """Mark some (or all) of a person's notices read; return how many changed."""
-        query = cls.update(read_at=clock.now()).where((cls.user == user) & cls.read_at.is_null())
-        if notice_ids is not None:
-            query = query.where(cls.id.in_(list(notice_ids)))
+    def mark_read(cls, user):
+        """Mark all of a person's notices read; return how many changed."""
         with database.atomic():
-            return query.execute()
+            return cls.update(read_at=clock.now()).where((cls.user == user) & cls.read_at.is_null()).execute()

@@ -7,6 +7,7 @@ no submissions or reviews (reviewers' names stay with the circle's facilitators)
 from ..circles import access as circle_access
 from ..circles.models import FACILITATOR, OWNER
 from . import reviewing
+from .expectations import submission_refusal
 from .models import Assignment
 
 
@@ -30,10 +31,15 @@ def can_view_round(user, round):
     return circle_access.membership(user, round.circle) is not None or (_signed_in(user) and user.is_admin)
 
 
+def can_take_part(user, round):
+    """Submit work and be given reviews to write: the circle's members (whether the round still takes
+    work is can_submit's)."""
+    return circle_access.membership(user, round.circle) is not None
+
+
 def can_submit(user, round, now=None):
-    """Submit or edit one's own submission now (members only; see ReviewRound.submission_refusal)."""
-    return (circle_access.membership(user, round.circle) is not None
-            and round.submission_refusal(user, now) is None)
+    """Submit or edit one's own submission now (members only; see expectations.submission_refusal)."""
+    return can_take_part(user, round) and submission_refusal(round, user, now) is None
 
 
 def can_review(user, assignment):
@@ -50,17 +56,6 @@ def can_read_submission(user, submission):
         return True
     return (Assignment.select().where((Assignment.submission == submission) & (Assignment.reviewer == user.id))
             .exists())
-
-
-def can_read_review(user, review, now=None):
-    """The reviewer, the author once released (submitted, not hidden), and the round's managers."""
-    if not _signed_in(user):
-        return False
-    assignment = review.assignment
-    if assignment.reviewer_id == user.id or can_manage_round(user, assignment.round):
-        return True
-    return (assignment.submission.author_id == user.id
-            and reviewing.visible_to_author(review, assignment.round, now))
 
 
 def can_rate(user, review, now=None):
@@ -93,9 +88,11 @@ def can_list_rounds(user, circle):
     return circle_access.can_see_members(user, circle)
 
 
-def template_helpers():
-    return dict(can_list_rounds=can_list_rounds, can_manage_round=can_manage_round, can_create_round=can_create_round,
-                can_view_round=can_view_round, can_submit=can_submit, can_review=can_review,
-                can_read_submission=can_read_submission, can_read_review=can_read_review,
-                can_rate=can_rate, can_flag=can_flag, can_hide=can_hide, can_keep_apart=can_keep_apart,
-                can_write_revision_plan=can_write_revision_plan)
+def init_app(app):
+    # The same rule hides a button in a template and refuses the request.
+    app.jinja_env.globals.update(
+        can_list_rounds=can_list_rounds, can_manage_round=can_manage_round, can_create_round=can_create_round,
+        can_view_round=can_view_round, can_submit=can_submit, can_review=can_review,
+        can_read_submission=can_read_submission, can_rate=can_rate,
+        can_flag=can_flag, can_hide=can_hide, can_keep_apart=can_keep_apart,
+        can_write_revision_plan=can_write_revision_plan)

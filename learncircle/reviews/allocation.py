@@ -1,358 +1,330 @@
-"""Fair reviewer allocation as pure functions: who reviews which submission (no database here).
+"""Allocating reviewers in the database: the pool, earlier and kept-apart pairings, the one-time
+allocation once reviewing begins, late arrivals, and a facilitator's changes by hand. The pure
+algorithm it calls is solver.py.
 
-`allocate` solves a minimum-cost flow from submissions to reviewers, with three kinds of cost that
-never trade against each other: first as many reviews as the hard rules allow (nobody reviews their
-own work, the same submission twice, or an author they are kept apart from), then loads as even as
-possible (each reviewer's next review costs more than their last, a convex cost), then as few
-pairings the circle has seen before as possible. Chance (a seeded shuffle) decides among equally
-good answers, so rounds do not repeat the same pattern.
+Who reviews: with the "submitters" pool, everyone who submitted and is still in the circle; with
+the "members" pool, every circle member whose role is member, plus everyone who submitted.
+Facilitators and the owner run the round: they review only if they submitted, or when a
+facilitator assigns them by hand (swap_reviewer, add_reviewer). Nobody is ever given the work of
+an author they are kept apart from (reviews.pairs).
 
-The flow is solved by successive shortest paths, which stays exact, but is made fast for the
-graphs a round gives: nearly every submission could go to nearly every reviewer. Arcs are never
-listed; a submission's few exceptions (its author, earlier and kept-apart pairings, reviewers it
-already has) are. Most reviews are placed along a direct path of zero reduced cost, in constant
-time, and the shortest-path search runs only when no such path is left: when every reviewer has
-reached the same load, or when the last reviewers at a load cannot take the last submissions. In
-that search, reviewers with the same potential are reached together ("offers"), so one search costs
-about what the submissions' exceptions cost, not submissions × reviewers.
+When it happens. Allocation never runs inside a web request. A fast solver alone would not do:
+whoever happened to open the round first would still wait for the reads, the solve and the writes,
+as a write inside a GET; and a round needs reviewers once its deadline passes whether or not anyone
+is looking, since reviewers must get their notice. So the server runs a small background worker
+(reviews.background_allocation) that allocates every round whose reviewing has begun, at its
+deadline, and at once when a page of the round or "Start reviewing now" nudges it without waiting. Pages show "reviewers
+are being allocated" meanwhile, and the fast solver (well under a second for 500 submissions) makes
+that last moments and keeps the write lock short. Tests call ensure_allocated, or the worker's
+step, directly.
+
+How it writes. ensure_allocated reads what the allocation depends on, solves with no transaction
+open, then writes in one short transaction that claims the round (allocated_at, so a second worker
+or process does nothing) and checks that what it read is unchanged. If a late submission arrived,
+someone left, a setting or a kept-apart pair changed meanwhile, it rolls back and solves again
+with what it now read, a bounded number of times. A late submission locks the round's row before
+it looks whether the round is allocated (allocate_arrival), so on PostgreSQL too it either sees the
+allocation or is seen by it.
 """
-import heapq
-import random
-from collections import Counter, defaultdict, deque
+import logging
+import time
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-_SUBMISSION, _OFFER, _REVIEWER, _SINK = 0, 1, 2, 3
+import peewee
+
+from .. import clock
+from ..circles.models import MEMBER, Membership
+from ..db import database
+from ..notices.models import TEXT_MAX, Notice
+from . import pairs, solver
+from .models import Assignment, Review, ReviewRound, Submission
+from .rules import CLOSED, MEMBERS, REVIEWING, DraftWouldBeLost, Refused
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 3  # solves before a round whose inputs keep changing is left to the worker's next step
+
+
+def reviewer_pool(round):
+    """The user ids who review in this round (see the module's description)."""
+    in_circle = Membership.select(Membership.user).where(Membership.circle == round.circle_id)
+    submitters = [author for (author,) in Submission.select(Submission.author)
+                  .where((Submission.round == round.id) & Submission.author.in_(in_circle))
+                  .order_by(Submission.id).tuples()]
+    if round.reviewer_pool != MEMBERS:
+        return submitters
+    members = [user for (user,) in Membership.select(Membership.user)
+               .where((Membership.circle == round.circle_id) & (Membership.role == MEMBER))
+               .order_by(Membership.id).tuples()]
+    return list(dict.fromkeys(submitters + members))
+
+
+def past_pairs(round):
+    """(reviewer id, author id) pairs from the circle's other rounds."""
+    return set(_past_query(round).tuples())
+
+
+def _past_query(round):
+    return (Assignment.select(Assignment.reviewer, Submission.author)
+            .join(Submission, on=(Assignment.submission == Submission.id))
+            .join(ReviewRound, on=(Assignment.round == ReviewRound.id))
+            .where((ReviewRound.circle == round.circle_id) & (ReviewRound.id != round.id)))
+
+
+def due_rounds(now=None):
+    """The rounds whose reviewing has begun (by the clock or by hand) and that have no reviewers yet."""
+    now = now or clock.now()
+    return list(ReviewRound.select().where(
+        ReviewRound.allocated_at.is_null() & ReviewRound.published_at.is_null(False) & ReviewRound.closed_at.is_null()
+        & ((ReviewRound.submission_deadline <= now) | ReviewRound.reviewing_started_at.is_null(False)))
+        .order_by(ReviewRound.submission_deadline, ReviewRound.id))
+
+
+def next_deadline(now=None):
+    """The soonest submission deadline ahead of now among rounds still to be allocated, or None."""
+    now = now or clock.now()
+    return (ReviewRound.select(peewee.fn.MIN(ReviewRound.submission_deadline))
+            .where(ReviewRound.allocated_at.is_null() & ReviewRound.published_at.is_null(False)
+                   & ReviewRound.closed_at.is_null() & (ReviewRound.submission_deadline > now)).scalar())
 
 
 @dataclass(frozen=True)
-class Allocation:
-    """New (submission_id, reviewer_id) pairs, and what could not be done, in plain words."""
+class _Inputs:
+    """What an allocation depends on, read at one moment. The rules it must keep are compared before
+    writing; earlier pairings are only preferences, so a change to them meanwhile does not matter."""
 
-    assignments: list = field(default_factory=list)
-    shortfalls: list = field(default_factory=list)
-
-
-def allocate(submissions, reviewers, k, past_pairs=frozenset(), existing=(), seed=None, apart=frozenset()):
-    """Give each submission k reviewers, balanced, never its author, avoiding past pairs if possible.
-
-    submissions: (submission_id, author_id) pairs; reviewers: user ids (the pool); past_pairs:
-    (reviewer_id, author_id) pairs from earlier rounds, avoided where loads stay as even; apart:
-    (reviewer_id, author_id) pairs that are never made, whatever it costs; existing:
-    (submission_id, reviewer_id) pairs already made, which are kept and counted. Returns only the
-    new pairs.
-    """
-    if k < 1:
-        raise ValueError("Each submission needs at least one reviewer.")
-    rng = random.Random(seed)
-    submissions = list(dict(submissions).items())  # one entry per submission id
-    reviewers = list(dict.fromkeys(reviewers))
-    if not submissions:
-        return Allocation([], [])
-    if not reviewers:
-        return Allocation([], ["There were no reviewers, so no submission could be allocated."])
-    rng.shuffle(submissions)
-    rng.shuffle(reviewers)
-
-    index = {reviewer: j for j, reviewer in enumerate(reviewers)}
-    existing = set(existing)
-    already = Counter(sid for sid, _ in existing)
-    base = [0] * len(reviewers)
-    reviewing = defaultdict(set)
-    for sid, reviewer in existing:
-        if reviewer in index:
-            base[index[reviewer]] += 1
-            reviewing[sid].add(index[reviewer])
-    earlier, kept_apart = _by_author(past_pairs, index), _by_author(apart, index)
-
-    blocked, past, need, apart_short = [], [], [], set()
-    for sid, author in submissions:
-        no = set(reviewing[sid]) | kept_apart.get(author, set())
-        if author in index:
-            no.add(index[author])
-        blocked.append(no)
-        past.append(earlier.get(author, set()) - no)
-        need.append(max(0, min(k - already[sid], len(reviewers) - len(no))))
-        if already[sid] + need[-1] < k and kept_apart.get(author, set()) - reviewing[sid]:
-            apart_short.add(sid)
-
-    solver = _Solver(need, blocked, past, base, rng)
-    solver.solve()
-    pairs = [(submissions[i][0], reviewers[j]) for i, held in enumerate(solver.held) for j in held]
-    rng.shuffle(pairs)
-
-    got = Counter(already)
-    got.update(sid for sid, _ in pairs)
-    loads = dict(zip(reviewers, solver.load))
-    shortfalls = _describe_shortfalls([sid for sid, _ in submissions], got, k, loads)
-    short_by_apart = [sid for sid in apart_short if got[sid] < k]
-    if short_by_apart:
-        shortfalls.append(_apart_sentence(len(short_by_apart)))
-    if kept_apart and max(loads.values()) - min(loads.values()) > 1:
-        shortfalls.append("Some reviewers and authors are kept apart, which left too few choices to even "
-                          "the loads out.")
-    authors = dict(submissions)
-    repeated = sum(1 for sid, r in pairs if (r, authors[sid]) in past_pairs)
-    if repeated:
-        shortfalls.append(
-            f"{_count(repeated, 'pairing repeats', 'pairings repeat')} a reviewer and an author from an "
-            "earlier round: with loads kept even, no fresh pairing was possible."
-        )
-    return Allocation(pairs, shortfalls)
+    begun: bool
+    k: int
+    submissions: tuple
+    pool: tuple
+    apart: frozenset
+    past: frozenset = field(default=frozenset(), compare=False)
 
 
-def allocate_late(submission_id, author_id, reviewers, current_loads, k, past_pairs=frozenset(), seed=None,
-                  apart=frozenset()):
-    """Pick the k least-loaded reviewers (not the author, nobody kept apart from them) for a late submission."""
-    rng = random.Random(seed)
-    eligible = [r for r in dict.fromkeys(reviewers) if r != author_id and (r, author_id) not in apart]
-    rng.shuffle(eligible)
-    eligible.sort(key=lambda r: (current_loads.get(r, 0), (r, author_id) in past_pairs))
-    chosen = eligible[:k]
-    shortfalls = []
-    if len(chosen) < k:
-        reason = "there were not enough other people"
-        if any(r != author_id and (r, author_id) in apart for r in reviewers):
-            reason += ", as some are kept apart from its author"
-        shortfalls.append(f"A late submission got {_count(len(chosen), 'reviewer')} instead of {k}: {reason}.")
-    return Allocation([(submission_id, r) for r in chosen], shortfalls)
+def _rows(query):
+    """A query's rows as the driver gives them: the ids allocation reads need no converting."""
+    return [tuple(row) for row in database.execute(query).fetchall()]
 
 
-def late_reviewer_work(author_id, submissions, loads, past_pairs=frozenset(), seed=None, apart=frozenset()):
-    """Give a late author as many reviews as the least-loaded other reviewer has, so loads stay even.
-
-    submissions: (submission_id, author_id, reviewer_ids) for the round so far; loads: reviewer id
-    -> current count for the whole pool (the late author included). Submissions with the fewest
-    reviewers come first, then those whose author this reviewer has not reviewed before; work by
-    an author they are kept apart from is never given.
-    """
-    others = [load for reviewer, load in loads.items() if reviewer != author_id]
-    wanted = max(0, (min(others) if others else 0) - loads.get(author_id, 0))
-    rng = random.Random(seed)
-    open_to_them = [(sid, author, len(current)) for sid, author, current in submissions
-                    if author != author_id and author_id not in current and (author_id, author) not in apart]
-    rng.shuffle(open_to_them)
-    open_to_them.sort(key=lambda item: (item[2], (author_id, item[1]) in past_pairs))
-    return Allocation([(sid, author_id) for sid, _, _ in open_to_them[:wanted]], [])
-
-
-def _by_author(pairs, index):
-    """(reviewer, author) pairs as author -> set of reviewer positions in the pool."""
-    grouped = defaultdict(set)
-    for reviewer, author in pairs:
-        if reviewer in index:
-            grouped[author].add(index[reviewer])
-    return grouped
-
-
-def _describe_shortfalls(submission_ids, got, k, loads):
-    messages = []
-    short = Counter(got[sid] for sid in submission_ids if got[sid] < k)
-    for count, how_many in sorted(short.items()):
-        if how_many == len(submission_ids):
-            subject = "each submission" if how_many > 1 else "the submission"
-            if count == 0:
-                messages.append(f"No reviewer was available for {subject}.")
-            else:
-                messages.append(f"Only {_count(count, 'reviewer was', 'reviewers were')} available for "
-                                f"{subject} instead of {k}.")
-        elif count == 0:
-            messages.append(f"{_count(how_many, 'submission')} got no reviewer.")
-        else:
-            messages.append(f"{_count(how_many, 'submission')} got only {_count(count, 'reviewer')} "
-                            f"instead of {k}.")
-    if loads and max(loads.values()) - min(loads.values()) > 1:
-        messages.append(f"Reviewer loads could not be balanced: some have {min(loads.values())} reviews "
-                        f"to do, others {max(loads.values())}.")
-    return messages
-
-
-def _apart_sentence(how_many):
-    whose = "its author is" if how_many == 1 else "their authors are"
-    return (f"{_count(how_many, 'submission')} fell short because {whose} kept apart from some reviewers "
-            "(a facilitator hid one of their reviews, or marked the pair “keep apart”).")
-
-
-def _count(n, singular, plural=None):
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
-
-
-class _Solver:
-    """Min-cost flow source -> submissions -> reviewers -> sink, over arcs that are never listed.
-
-    A submission i may go to any reviewer except those in blocked[i] and those it already holds;
-    the arc costs 1 to a reviewer in past[i], else 0. A reviewer's next review costs `unit` times
-    their load after it, where unit exceeds any total of past costs, so evenness always comes first.
-    Potentials keep every reduced cost non-negative (Johnson), and a path whose arcs all have
-    reduced cost 0 is a shortest one: such paths of one submission and one reviewer are taken
-    directly, and a search (Dijkstra, stopped at the sink) runs only when none is left.
-    """
-
-    def __init__(self, need, blocked, past, base, rng):
-        self.rem, self.blocked, self.past = list(need), blocked, past
-        self.n, self.m = len(need), len(base)
-        self.held = [set() for _ in range(self.n)]
-        self.holders = [set() for _ in range(self.m)]
-        self.load = list(base)
-        self.unit = sum(need) + 1
-        self.ps, self.pr, self.pt = [0] * self.n, [0] * self.m, 0
-        self.rng = rng
-        self.ready = {}  # potential (0 or 1) -> reviewers whose next review has reduced cost 0, in random order
-
-    def solve(self):
-        while any(self.rem):
-            self._direct()
-            if not any(self.rem):
-                break
-            path = self._search()
-            if path is None:
-                break  # no reviewer can take any more: the rest are shortfalls
-            self._augment(path)
-
-    # ---- direct paths -------------------------------------------------------------------------
-
-    def _refresh_ready(self):
-        self.ready = {0: {}, 1: {}}
-        order = list(range(self.m))
-        self.rng.shuffle(order)
-        for j in order:
-            if self.pr[j] in self.ready and self._sink_cost(j) == 0:
-                self.ready[self.pr[j]][j] = None
-
-    def _sink_cost(self, j):
-        return self.unit * (self.load[j] + 1) + self.pr[j] - self.pt
-
-    def _direct(self):
-        """Place reviews along zero-cost paths: the submissions needing most first, round-robin."""
-        fresh, again = self.ready.get(0, {}), self.ready.get(1, {})
-        if not fresh and not again:
-            return
-        queues = defaultdict(deque)
-        for i in range(self.n):
-            if self.rem[i]:
-                queues[self.rem[i]].append(i)
-        top = max(queues, default=0)
-        while top and (fresh or again):
-            if not queues[top]:
-                top -= 1
-                continue
-            i = queues[top].popleft()
-            j = self._direct_reviewer(i, fresh, again)
-            if j is None:
-                continue  # no zero-cost path for i until the potentials change
-            self._take(i, j)
-            self.rem[i] -= 1
-            fresh.pop(j, None)
-            again.pop(j, None)
-            if self.rem[i]:
-                queues[self.rem[i]].append(i)
-
-    def _direct_reviewer(self, i, fresh, again):
-        blocked, past, held = self.blocked[i], self.past[i], self.held[i]
-        for j in fresh:  # a potential of 0, like every submission still needing reviews: reduced cost 0
-            if j not in blocked and j not in past and j not in held:
-                return j
-        for j in past:  # cost 1, balanced by a potential of 1
-            if j in again and j not in held:
-                return j
+def _inputs(round_id, now, with_past=True):
+    round = ReviewRound.get_or_none(ReviewRound.id == round_id)
+    if round is None:
         return None
+    phase = round.phase(now)
+    begun = phase == REVIEWING or (phase == CLOSED and round.closed_at is None)
+    submissions = tuple(_rows(Submission.select(Submission.id, Submission.author)
+                              .where(Submission.round == round_id).order_by(Submission.id)))
+    past = frozenset(_rows(_past_query(round))) if with_past else frozenset()
+    return _Inputs(begun, round.reviews_per_submission, submissions, tuple(reviewer_pool(round)),
+                   frozenset(pairs.kept_apart(round.circle_id)), past)
 
-    def _take(self, i, j):
-        self.held[i].add(j)
-        self.holders[j].add(i)
-        self.load[j] += 1
 
-    def _give_back(self, i, j):
-        self.held[i].discard(j)
-        self.holders[j].discard(i)
-        self.load[j] -= 1
+class _Changed(Exception):
+    """What the allocation was solved for changed before it could be written."""
 
-    # ---- shortest paths -----------------------------------------------------------------------
 
-    def _search(self):
-        """Dijkstra on reduced costs; update the potentials; return the path's end, or None."""
-        infinite = float("inf")
-        dist_s, dist_r, dist_t = [infinite] * self.n, [infinite] * self.m, infinite
-        done_s, done_r = bytearray(self.n), bytearray(self.m)
-        pred_s, pred_r, pred_t = [-1] * self.n, [-1] * self.m, -1
-        groups = defaultdict(list)
-        for j in range(self.m):
-            groups[self.pr[j]].append(j)
-        heap = []
-        for i in range(self.n):
-            if self.rem[i]:
-                dist_s[i] = 0
-                heap.append((0, _SUBMISSION, i, 0))
-        heapq.heapify(heap)
-        ps, pr, unit, pt = self.ps, self.pr, self.unit, self.pt
+class _Taken(Exception):
+    """Another worker or process allocated the round first."""
 
-        def reached(j, d):
-            nonlocal dist_t, pred_t
-            done_r[j] = 1
-            to_sink = d + unit * (self.load[j] + 1) + pr[j] - pt
-            if to_sink < dist_t:
-                dist_t, pred_t = to_sink, j
-                heapq.heappush(heap, (to_sink, _SINK, 0, 0))
-            for i in self.holders[j]:
-                if not done_s[i]:
-                    back = d - (1 if j in self.past[i] else 0) + pr[j] - ps[i]
-                    if back < dist_s[i]:
-                        dist_s[i], pred_s[i] = back, j
-                        heapq.heappush(heap, (back, _SUBMISSION, i, 0))
 
-        while heap:
-            d, kind, a, b = heapq.heappop(heap)
-            if kind == _SINK:
-                break
-            if kind == _SUBMISSION:
-                if done_s[a]:
-                    continue
-                done_s[a] = 1
-                key = d + ps[a]
-                for potential, members in groups.items():
-                    if members:
-                        heapq.heappush(heap, (key - potential, _OFFER, potential, a))
-                held = self.held[a]
-                for j in self.past[a]:
-                    if not done_r[j] and j not in held:
-                        through = key + 1 - pr[j]
-                        if through < dist_r[j]:
-                            dist_r[j], pred_r[j] = through, a
-                            heapq.heappush(heap, (through, _REVIEWER, j, 0))
-            elif kind == _OFFER:
-                # The cheapest way yet to every reviewer of this potential: fresh arcs from submission b.
-                blocked, past, held = self.blocked[b], self.past[b], self.held[b]
-                waiting = []
-                for j in groups[a]:
-                    if done_r[j]:
-                        continue
-                    if j in blocked or j in past or j in held or dist_r[j] < d:
-                        waiting.append(j)
-                        continue
-                    dist_r[j], pred_r[j] = d, b
-                    reached(j, d)
-                groups[a] = waiting
-            elif not done_r[a]:
-                reached(a, d)
-        if pred_t < 0:
+def ensure_allocated(round, now=None, seed=None, url=""):
+    """Allocate reviewers once reviewing has begun; return the Allocation, or None if not due (or done elsewhere).
+
+    Never call it inside a transaction: it solves with none open and writes in its own short one
+    (see the module's description). What could not be done is stored on the round
+    (round.shortfalls). Each reviewer gets one notice saying how many reviews they have, linking to url.
+    """
+    now = now or clock.now()
+    if not round.allocation_due(now):
+        return None
+    inputs = _inputs(round.id, now)
+    for _ in range(ATTEMPTS):
+        if inputs is None or not inputs.begun:
             return None
-        for i in range(self.n):
-            ps[i] += min(dist_s[i], dist_t)
-        for j in range(self.m):
-            pr[j] += min(dist_r[j], dist_t)
-        self.pt += dist_t
-        path = (pred_t, pred_r, pred_s)
-        self._refresh_ready()
-        return path
+        started = time.perf_counter()
+        result = solver.allocate(inputs.submissions, inputs.pool, inputs.k, inputs.past, seed=seed,
+                                     apart=inputs.apart)
+        solved = time.perf_counter() - started
+        notes = "\n".join(result.shortfalls)
+        try:
+            with database.atomic():
+                claimed = (ReviewRound.update(allocated_at=now, allocation_notes=notes)
+                           .where((ReviewRound.id == round.id) & ReviewRound.allocated_at.is_null()).execute())
+                if not claimed:
+                    raise _Taken()
+                if _inputs(round.id, now, with_past=False) != inputs:
+                    raise _Changed()  # rolls the claim back
+                _insert_assignments(round, result.assignments, now)
+                _tell_reviewers(round, [reviewer for _, reviewer in result.assignments], url)
+        except _Changed:
+            inputs = _inputs(round.id, now)  # read again with no transaction open, and solve again
+            continue
+        except _Taken:
+            round.allocated_at = ReviewRound.select(ReviewRound.allocated_at).where(ReviewRound.id == round.id).scalar()
+            return None
+        log.info("allocated %d reviews in round %d (%d submissions) in %.3f s", len(result.assignments), round.id,
+                 len(inputs.submissions), solved)
+        round.allocated_at, round.allocation_notes = now, notes
+        return result
+    log.info("round %d changed during each of %d allocations; the next step tries again", round.id, ATTEMPTS)
+    return None
 
-    def _augment(self, path):
-        j, pred_r, pred_s = path
-        self.ready.get(self.pr[j], {}).pop(j, None)
-        while True:
-            i = pred_r[j]
-            self._take(i, j)
-            previous = pred_s[i]
-            if previous < 0:
-                self.rem[i] -= 1
-                return
-            self._give_back(i, previous)
-            j = previous
+
+def allocate_arrival(round, submission, now=None, seed=None, url=""):
+    """Give a late submission its reviewers, and its author a fair share of reviewing; None if not allocated yet.
+
+    Called inside submit()'s transaction. While the round still waits for its allocation there is
+    nothing to do: the allocation reads every submission when it writes, this one included.
+    Everyone given work gets a notice linking to url; none names the late author.
+    """
+    now = now or clock.now()
+    # Take the round's row lock (PostgreSQL; SQLite's write transaction holds it already): an
+    # allocation being written either committed before this, and is seen below, or waits for this
+    # transaction to commit and then sees this submission and solves again.
+    ReviewRound.update(allocated_at=ReviewRound.allocated_at).where(ReviewRound.id == round.id).execute()
+    if ReviewRound.select(ReviewRound.allocated_at).where(ReviewRound.id == round.id).scalar() is None:
+        return None
+    pool = reviewer_pool(round)
+    counts = Counter(reviewer for (reviewer,) in Assignment.select(Assignment.reviewer)
+                     .where(Assignment.round == round.id).tuples())
+    loads = {reviewer: counts[reviewer] for reviewer in pool}
+    earlier, apart = past_pairs(round), pairs.kept_apart(round.circle_id)
+    result = solver.allocate_late(submission.id, submission.author_id, pool, loads,
+                                      round.reviews_per_submission, earlier, seed=seed, apart=apart)
+    _insert_assignments(round, result.assignments, now)
+    Notice.send([reviewer for _, reviewer in result.assignments],
+                f"A late submission in “{round.title}” was given to you to review.", url, round.circle_id)
+    for _, reviewer in result.assignments:
+        loads[reviewer] += 1
+    if submission.author_id in loads:
+        reviewers_of = defaultdict(set)
+        for sid, reviewer in Assignment.select(Assignment.submission, Assignment.reviewer).where(
+                Assignment.round == round.id).tuples():
+            reviewers_of[sid].add(reviewer)
+        submissions = [(sid, author, reviewers_of[sid]) for sid, author in
+                       Submission.select(Submission.id, Submission.author).where(Submission.round == round.id).tuples()]
+        work = solver.late_reviewer_work(submission.author_id, submissions, loads, earlier, seed=seed, apart=apart)
+        _insert_assignments(round, work.assignments, now)
+        _tell_reviewers(round, [reviewer for _, reviewer in work.assignments], url)
+    if result.shortfalls:
+        _add_notes(round, result.shortfalls)
+    return result
+
+
+def swap_reviewer(assignment, new_reviewer, discard_draft=False, url="", now=None):
+    """Give an assignment to another reviewer, keeping its "Reviewer N" label.
+
+    Refused when the review was already submitted, the new reviewer is the author, already
+    reviews this submission, is kept apart from its author or is not in the circle. A draft the
+    old reviewer started is deleted with the swap, so without discard_draft=True a non-empty draft
+    raises DraftWouldBeLost (a Refused) and nothing changes. The new reviewer gets a notice linking to url.
+    """
+    now = now or clock.now()
+    round, submission = assignment.round, assignment.submission
+    if round.closed_at is not None:
+        raise Refused("This round is closed; its reviewers can no longer change.")
+    review = Review.get_or_none(Review.assignment == assignment)
+    if review is not None and review.is_submitted:
+        raise Refused(f"{assignment.reviewer.display_name} has already submitted this review, so it stays with them.")
+    _check_new_reviewer(round, submission, new_reviewer)
+    if review is not None and review.has_text() and not discard_draft:
+        raise DraftWouldBeLost(f"{assignment.reviewer.display_name} has started a draft of this review; "
+                               "swapping discards it. Confirm to go ahead.")
+    with database.atomic():
+        if review is not None:
+            review.delete_instance(recursive=True)
+        try:
+            with database.atomic():
+                Assignment.update(reviewer=new_reviewer, created_at=now).where(Assignment.id == assignment.id).execute()
+        except peewee.IntegrityError:
+            raise Refused(f"{new_reviewer.display_name} already reviews this submission.") from None
+        Notice.send([new_reviewer], f"You have a new review to do in “{round.title}”.", url, round.circle_id)
+    assignment.reviewer, assignment.created_at = new_reviewer, now
+    return assignment
+
+
+def add_reviewer(submission, reviewer, url="", now=None):
+    """Assign one more reviewer to a submission by hand (to make up a shortfall); returns the Assignment."""
+    now = now or clock.now()
+    round = submission.round
+    if round.allocated_at is None:
+        if round.allocation_due(now):
+            raise Refused("Reviewers are being allocated right now; add one in a moment, once that is done.")
+        raise Refused("Reviewers are allocated when reviewing starts; add one after that.")
+    if round.closed_at is not None:
+        raise Refused("This round is closed; its reviewers can no longer change.")
+    _check_new_reviewer(round, submission, reviewer)
+    with database.atomic():
+        try:
+            with database.atomic():
+                slot = (_last_slots(round).get(submission.id) or 0) + 1
+                created = Assignment.create(round=round.id, submission=submission.id, reviewer=reviewer.id,
+                                            slot=slot, created_at=now)
+        except peewee.IntegrityError:
+            raise Refused(f"{reviewer.display_name} already reviews this submission.") from None
+        Notice.send([reviewer], f"You have a new review to do in “{round.title}”.", url, round.circle_id)
+    return created
+
+
+def _check_new_reviewer(round, submission, reviewer):
+    if reviewer.id == submission.author_id:
+        raise Refused("Authors cannot review their own work.")
+    if Membership.get_or_none((Membership.user == reviewer.id) & (Membership.circle == round.circle_id)) is None:
+        raise Refused(f"{reviewer.display_name} is not a member of this circle.")
+    if Assignment.select().where((Assignment.submission == submission)
+                                 & (Assignment.reviewer == reviewer.id)).exists():
+        raise Refused(f"{reviewer.display_name} already reviews this submission.")
+    if pairs.is_kept_apart(round.circle_id, reviewer.id, submission.author_id):
+        raise Refused(f"{reviewer.display_name} is kept apart from this author in this circle, so is never given "
+                      "their work.")
+
+
+def _last_slots(round):
+    """Each submission's highest "Reviewer N" number so far in the round."""
+    return dict(Assignment.select(Assignment.submission, peewee.fn.MAX(Assignment.slot))
+                .where(Assignment.round == round.id).group_by(Assignment.submission).tuples())
+
+
+def _insert_assignments(round, pairs_made, now):
+    """Insert (submission id, reviewer id) pairs, numbering each submission's slots after its last."""
+    if not pairs_made:
+        return
+    last_slot = _last_slots(round)
+    rows = []
+    for sid, reviewer in pairs_made:
+        last_slot[sid] = (last_slot.get(sid) or 0) + 1
+        rows.append((round.id, sid, reviewer, last_slot[sid], now))
+    _insert_rows(Assignment, ("round", "submission", "reviewer", "slot", "created_at"), rows)
+
+
+def _tell_reviewers(round, reviewers, url):
+    """Send each reviewer one notice with their number of reviews."""
+    now, rows = clock.now(), []
+    for reviewer, count in Counter(reviewers).items():
+        plural = "review" if count == 1 else "reviews"
+        text = f"Reviewing has started in “{round.title}”: you have {count} {plural} to do."
+        rows.append((reviewer, round.circle_id, text[:TEXT_MAX], url or "", now))
+    _insert_rows(Notice, ("user", "circle", "text", "url", "created_at"), rows)
+
+
+def _insert_rows(model, names, rows):
+    """Insert many rows with one statement run for each (the driver's executemany): building the SQL
+    of a thousand rows in Python would cost more than SQLite takes to store them, inside the write lock."""
+    if not rows:
+        return
+    fields = [model._meta.fields[name] for name in names]
+    quote = database.quote or '""'
+    columns = ", ".join(quote[0] + f.column_name + quote[-1] for f in fields)
+    marks = ", ".join([database.param] * len(fields))
+    table = quote[0] + model._meta.table_name + quote[-1]
+    with peewee.__exception_wrapper__:  # the same errors as any query (IntegrityError, OperationalError)
+        database.cursor().executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                                      [[f.db_value(value) for f, value in zip(fields, row)] for row in rows])
+
+
+def _add_notes(round, lines):
+    stored = ReviewRound.select(ReviewRound.allocation_notes).where(ReviewRound.id == round.id).scalar()
+    notes = "\n".join(line for line in [*(stored or "").splitlines(), *lines] if line.strip())
+    ReviewRound.update(allocation_notes=notes).where(ReviewRound.id == round.id).execute()
+    round.allocation_notes = notes

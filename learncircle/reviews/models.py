@@ -1,38 +1,26 @@
-"""Peer review rounds: settings and phases, the rubric, submissions with their versions, reviewer
-assignments, reviews, and the authors' revision plans.
+"""Peer review's tables: rounds (settings, phases, manual moves), rubric criteria, submissions with
+their versions, reviewer assignments, reviews, the authors' revision plans, and pairs kept apart.
 
 A round's phase is never stored: it is computed from its deadlines and the manual moves each time
 it is read (`ReviewRound.phase`), so no scheduler is needed and a restart changes nothing.
+Changing the rubric is in rubric.py; what a round expects of a person, in expectations.py.
 """
-import datetime as dt
-from dataclasses import dataclass
-
 import peewee
 
 from .. import clock, text
 from ..accounts.models import User
-from ..circles.models import FACILITATOR, OWNER, Circle, Membership
+from ..circles.models import Circle
 from ..db import BaseModel, database
 from . import rules
 from .rules import (
-    AFTER_CLOSE, AS_ARRIVE, BOTH_HIDDEN, CLOSED, COMMENTS, CRITERIA_MAX, DRAFT, OPEN, OPEN_IDENTITIES,
-    REVIEW_DRAFT, REVIEW_SUBMITTED, REVIEWERS_HIDDEN, REVIEWING, SCALE, SUBMITTERS, TEXT, Refused,
-    ValidationError,
+    AFTER_CLOSE, AS_ARRIVE, BOTH_HIDDEN, CLOSED, DRAFT, OPEN, OPEN_IDENTITIES, REVIEW_DRAFT, REVIEW_SUBMITTED,
+    REVIEWERS_HIDDEN, REVIEWING, SCALE, SUBMITTERS, TEXT, Refused, ValidationError,
 )
 
 # Settings that cannot change once the round is published: submitters and reviewers acted on them.
 FIXED_WHEN_PUBLISHED = ("submission_format", "anonymity", "submission_deadline", "review_deadline")
 # Settings that cannot change once reviewers have been allocated.
 FIXED_WHEN_ALLOCATED = ("reviews_per_submission", "reviewer_pool")
-
-
-@dataclass(frozen=True)
-class Expectation:
-    """What one person should do in a round now: action is submit, review, read_reviews or nothing."""
-
-    action: str
-    count: int
-    message: str
 
 
 class ReviewRound(BaseModel):
@@ -85,13 +73,8 @@ class ReviewRound(BaseModel):
         """Change settings; those others relied on are fixed after publishing or allocation."""
         now = now or clock.now()
         clean = rules.validate_round_settings(data, now, current=self)
-        fixed = []
-        if self.published_at is not None:
-            fixed += FIXED_WHEN_PUBLISHED
-        if self.allocated_at is not None:
-            fixed += FIXED_WHEN_ALLOCATED
         errors = {name: "This can no longer change: people have already acted on it."
-                  for name in fixed if clean[name] != getattr(self, name)}
+                  for name in self.fixed_settings if clean[name] != getattr(self, name)}
         if errors:
             raise ValidationError(errors)
         for name, value in clean.items():
@@ -99,6 +82,12 @@ class ReviewRound(BaseModel):
         self.brief_html = text.render_markdown(self.brief)
         with database.atomic():
             self.save()
+
+    @property
+    def fixed_settings(self):
+        """The settings that can no longer change: people have acted on them."""
+        return ((FIXED_WHEN_PUBLISHED if self.published_at is not None else ())
+                + (FIXED_WHEN_ALLOCATED if self.allocated_at is not None else ()))
 
     def discard(self):
         """Delete a draft round with its rubric."""
@@ -136,12 +125,6 @@ class ReviewRound(BaseModel):
         if phase == REVIEWING:
             return self.review_deadline
         return None
-
-    def time_left(self, now=None):
-        """Time until the current phase's deadline (never negative), or None when none applies."""
-        now = now or clock.now()
-        deadline = self.next_deadline(now)
-        return None if deadline is None else max(deadline - now, dt.timedelta(0))
 
     def reviews_released(self, now=None):
         """Whether authors may read submitted reviews now (as they arrive, or once closed)."""
@@ -193,19 +176,13 @@ class ReviewRound(BaseModel):
             raise Refused("The submission deadline has passed: move it later before publishing.")
         self._set(published_at=now)
 
-    def start_reviewing_now(self, now=None, url="", allocate=True):
-        """End submissions early and allocate reviewers; returns the allocation.Allocation made.
-
-        url is where the reviewers' "reviewing has started" notices point. With allocate=False the
-        background allocation does it instead (the web page's way: see allocating) and None is returned."""
-        # Imported here: allocating builds on these models.
-        from .allocating import ensure_allocated
-
+    def start_reviewing_now(self, now=None):
+        """End submissions early: reviewing begins, and the background allocation gives out the work
+        (see allocation.py), as it does when the submission deadline passes."""
         now = now or clock.now()
         if self.phase(now) != OPEN:
             raise Refused("Reviewing can only start while the round is open for submissions.")
         self._set(reviewing_started_at=now)
-        return ensure_allocated(self, now=now, url=url) if allocate else None
 
     def close_now(self, now=None):
         """Close the round by hand: no more submissions or submitted reviews (drafts still save)."""
@@ -246,21 +223,13 @@ class ReviewRound(BaseModel):
             raise ValidationError(errors)
         self._set(submission_deadline=new_submission, review_deadline=new_review)
 
-    def extend_submission_deadline(self, new, now=None):
-        """Move the submission deadline (see extend_deadlines)."""
-        self.extend_deadlines(submission_deadline=new, now=now)
-
-    def extend_review_deadline(self, new, now=None):
-        """Move the review deadline (see extend_deadlines)."""
-        self.extend_deadlines(review_deadline=new, now=now)
-
     def _set(self, **changes):
         with database.atomic():
             ReviewRound.update(**changes).where(ReviewRound.id == self.id).execute()
         for name, value in changes.items():
             setattr(self, name, value)
 
-    # ---- rubric ------------------------------------------------------------------------------
+    # ---- the rubric (changed through rubric.py) ------------------------------------------------
 
     def rubric(self):
         """The criteria in order."""
@@ -270,135 +239,6 @@ class ReviewRound(BaseModel):
     def rubric_locked(self):
         """Reviewers work against the rubric once they are allocated, so it stops changing then."""
         return self.allocated_at is not None
-
-    def _check_rubric_editable(self):
-        if self.rubric_locked:
-            raise Refused("The rubric is fixed once reviewing has started.")
-
-    def add_criterion(self, data):
-        """Append a criterion ({name, description, kind, levels}); raises ValidationError or Refused."""
-        self._check_rubric_editable()
-        clean = rules.validate_criterion(data)
-        with database.atomic():
-            existing = Criterion.select().where(Criterion.round == self).count()
-            if existing >= CRITERIA_MAX:
-                raise ValidationError({"criteria": f"A rubric holds at most {CRITERIA_MAX} criteria."})
-            return Criterion.create(round=self, position=existing + 1, **Criterion.stored(clean))
-
-    def replace_rubric(self, criteria):
-        """Replace the whole rubric with a list of criterion dicts (the form that works without JS)."""
-        self._check_rubric_editable()
-        clean = rules.validate_rubric(criteria)
-        with database.atomic():
-            Criterion.delete().where(Criterion.round == self).execute()
-            for position, data in enumerate(clean, start=1):
-                Criterion.create(round=self, position=position, **Criterion.stored(data))
-
-    def reorder_rubric(self, criterion_ids):
-        """Put the criteria in the order of criterion_ids (ids not in the rubric are ignored)."""
-        self._check_rubric_editable()
-        current = {c.id: c for c in self.rubric()}
-        ordered = [i for i in dict.fromkeys(criterion_ids) if i in current]
-        ordered += [i for i in current if i not in ordered]
-        with database.atomic():
-            for position, criterion_id in enumerate(ordered, start=1):
-                Criterion.update(position=position).where(Criterion.id == criterion_id).execute()
-
-    # ---- people ------------------------------------------------------------------------------
-
-    def submission_of(self, user):
-        """This person's submission, or None."""
-        if user is None or not getattr(user, "is_authenticated", False):
-            return None
-        return Submission.get_or_none((Submission.round == self) & (Submission.author == user.id))
-
-    def submission_refusal(self, user, now=None):
-        """Why user cannot submit or edit a submission now (a sentence), or None when they can."""
-        phase = self.phase(now)
-        if phase == DRAFT:
-            return "This round is not open yet."
-        if phase == OPEN:
-            return None
-        if phase == CLOSED:
-            return "This round is closed: submissions are no longer accepted."
-        early = self.started_early(now)
-        if self.submission_of(user) is not None:
-            if early:
-                return ("A facilitator started reviewing before the deadline, so your submission can no longer "
-                        "change: reviewers are reading it.")
-            return "The submission deadline has passed, so your submission can no longer change."
-        if not self.accept_late:
-            if early:
-                return ("A facilitator started reviewing before the deadline, and this round does not accept "
-                        "submissions once reviewing has begun.")
-            return "The submission deadline has passed and this round does not accept late submissions."
-        return None
-
-    def expected_of(self, user, now=None):
-        """What user should do now (an Expectation), for the round page and the circle's overview."""
-        return ReviewRound.expectations_for([self], user, now)[self.id]
-
-    @classmethod
-    def expectations_for(cls, rounds, user, now=None):
-        """What user should do now in each of rounds, by round id, in four queries however many rounds."""
-        now = now or clock.now()
-        nothing = Expectation("nothing", 0, "")
-        expectations = {round.id: nothing for round in rounds}
-        live = [round for round in rounds if round.phase(now) != DRAFT]
-        if not live or user is None or not getattr(user, "is_authenticated", False):
-            return expectations
-        round_ids = [round.id for round in live]
-        roles = dict(Membership.select(Membership.circle, Membership.role)
-                     .where((Membership.user == user.id) & Membership.circle.in_({r.circle_id for r in live}))
-                     .tuples())
-        submissions = {submission.round_id: submission for submission in Submission.select().where(
-            Submission.round.in_(round_ids) & (Submission.author == user.id))}
-        pending = dict(Assignment.select(Assignment.round, peewee.fn.COUNT(Assignment.id))
-                       .join(Review, peewee.JOIN.LEFT_OUTER, on=(Review.assignment == Assignment.id))
-                       .where(Assignment.round.in_(round_ids) & (Assignment.reviewer == user.id)
-                              & (Review.id.is_null() | (Review.status != REVIEW_SUBMITTED)))
-                       .group_by(Assignment.round).tuples())
-        ready = dict(Assignment.select(Assignment.submission, peewee.fn.COUNT(Review.id)).join(Review)
-                     .where(Assignment.submission.in_([s.id for s in submissions.values()])
-                            & (Review.status == REVIEW_SUBMITTED) & Review.hidden_at.is_null())
-                     .group_by(Assignment.submission).tuples()) if submissions else {}
-        for round in live:
-            if round.circle_id in roles:
-                submission = submissions.get(round.id)
-                expectations[round.id] = round._expectation(
-                    now, roles[round.circle_id], submission, pending.get(round.id, 0),
-                    ready.get(submission.id, 0) if submission else 0)
-        return expectations
-
-    def _expectation(self, now, role, submission, pending, ready):
-        """The Expectation for one person, from what is known about them in this (published) round."""
-        phase = self.phase(now)
-        # Facilitators and the owner run the round: submitting is open to them, not expected.
-        expected_to_submit = role not in (OWNER, FACILITATOR)
-        if phase == OPEN:
-            if submission is None and not expected_to_submit:
-                return Expectation("nothing", 0, "")
-            if submission is None:
-                return Expectation("submit", 0, "Submit your work before the deadline.")
-            return Expectation("nothing", 0, "Submitted. You can change it until the deadline.")
-        if pending and self.closed_at is None:
-            late = " Late reviews are still accepted, marked late." if phase == CLOSED else ""
-            plural = "review" if pending == 1 else "reviews"
-            return Expectation("review", pending, f"You have {pending} {plural} to finish.{late}")
-        if submission is None:
-            if phase == REVIEWING and self.accept_late and expected_to_submit:
-                if self.started_early(now):
-                    return Expectation("submit", 0, "A facilitator started reviewing before the deadline. Your "
-                                                    "work is still accepted and gets its reviewers at once.")
-                return Expectation("submit", 0, "The deadline has passed, but late submissions are still "
-                                                "accepted (marked late).")
-            return Expectation("nothing", 0, "")
-        if not self.reviews_released(now):
-            return Expectation("nothing", 0, "Your reviews appear when reviewing closes.")
-        if ready:
-            noun, verb = ("review", "is") if ready == 1 else ("reviews", "are")
-            return Expectation("read_reviews", ready, f"{ready} {noun} of your work {verb} ready to read.")
-        return Expectation("nothing", 0, "No reviews of your work yet.")
 
 
 class Criterion(BaseModel):
@@ -412,13 +252,6 @@ class Criterion(BaseModel):
     class Meta:
         indexes = ((("round", "position"), False),)
 
-    @staticmethod
-    def stored(clean):
-        """Column values for a validated criterion dict."""
-        levels = clean["levels"] if clean["kind"] == SCALE else []
-        return {"name": clean["name"], "description": clean["description"], "kind": clean["kind"],
-                "levels": rules.levels_to_json(levels)}
-
     @property
     def level_names(self):
         """The level descriptors, lowest first (index 0 is level 1)."""
@@ -427,35 +260,6 @@ class Criterion(BaseModel):
     @property
     def is_scale(self):
         return self.kind == SCALE
-
-    @property
-    def is_comments_only(self):
-        return self.kind == COMMENTS
-
-    def edit(self, data):
-        """Change the criterion ({name, description, kind, levels}); raises ValidationError or Refused."""
-        self.round._check_rubric_editable()
-        for name, value in Criterion.stored(rules.validate_criterion(data)).items():
-            setattr(self, name, value)
-        with database.atomic():
-            self.save()
-
-    def remove(self):
-        """Delete the criterion and close the gap in positions."""
-        self.round._check_rubric_editable()
-        with database.atomic():
-            self.delete_instance()
-            (Criterion.update(position=Criterion.position - 1)
-             .where((Criterion.round == self.round_id) & (Criterion.position > self.position)).execute())
-
-    def move(self, offset):
-        """Move up (offset -1) or down (+1) in the rubric; at either end nothing happens."""
-        ids = [c.id for c in self.round.rubric()]
-        index = ids.index(self.id)
-        target = index + offset
-        if 0 <= target < len(ids):
-            ids[index], ids[target] = ids[target], ids[index]
-            self.round.reorder_rubric(ids)
 
 
 class Submission(BaseModel):
@@ -577,21 +381,6 @@ class RevisionPlan(BaseModel):
     body = peewee.TextField(default="")
     body_html = peewee.TextField(default="")
     updated_at = peewee.DateTimeField(default=clock.now)
-
-
-def copy_rubric(from_round, to_round):
-    """Replace to_round's rubric with copies of from_round's criteria; raises Refused once locked."""
-    to_round._check_rubric_editable()
-    source = from_round.rubric()
-    if not source:
-        raise Refused("That round has no rubric to copy.")
-    with database.atomic():
-        Criterion.delete().where(Criterion.round == to_round).execute()
-        for criterion in source:
-            Criterion.create(round=to_round, position=criterion.position, name=criterion.name,
-                             description=criterion.description, kind=criterion.kind, levels=criterion.levels)
-        ReviewRound.update(copied_rubric_from=from_round).where(ReviewRound.id == to_round.id).execute()
-    to_round.copied_rubric_from = from_round
 
 
 class KeptApart(BaseModel):

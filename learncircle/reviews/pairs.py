@@ -4,7 +4,7 @@ Two things keep a (reviewer, author) pair apart. A review by that reviewer of th
 that a facilitator hid keeps them apart for as long as it stays hidden ("Show again" lifts it), and
 a facilitator can mark any pair "keep apart" until they undo it. A pair is one way round: it says
 who does not review whom. The allocation, late arrivals, swaps and "add a reviewer" all respect it
-(reviews.allocating); reviews already allocated stay where they are.
+(reviews.allocation); reviews already allocated stay where they are.
 """
 import peewee
 

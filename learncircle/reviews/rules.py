@@ -150,24 +150,21 @@ def validate_round_settings(data, now, current=None):
     return clean
 
 
-def validate_criterion(data, prefix=""):
-    """Check one rubric criterion (name, description, kind, levels); return it cleaned.
-
-    Errors are keyed prefix + field, so a whole rubric form can point at the right row.
-    """
+def validate_criterion(data):
+    """Check one rubric criterion (name, description, kind, levels); return it cleaned."""
     errors = {}
     name = _text(data, "name").strip()
     if not name:
-        errors[prefix + "name"] = "Give the criterion a name."
+        errors["name"] = "Give the criterion a name."
     elif len(name) > CRITERION_NAME_MAX:
-        errors[prefix + "name"] = f"Keep the name under {CRITERION_NAME_MAX} characters."
+        errors["name"] = f"Keep the name under {CRITERION_NAME_MAX} characters."
     description = _text(data, "description").strip()
     if len(description) > CRITERION_DESCRIPTION_MAX:
-        errors[prefix + "description"] = f"Keep the description under {CRITERION_DESCRIPTION_MAX:,} characters."
+        errors["description"] = f"Keep the description under {CRITERION_DESCRIPTION_MAX:,} characters."
     kind = data.get("kind")
     levels = []
     if kind not in CRITERION_KINDS:
-        errors[prefix + "kind"] = "Choose a scale or comments only."
+        errors["kind"] = "Choose a scale or comments only."
     elif kind == SCALE:
         levels = [str(level or "").strip() for level in (data.get("levels") or [])]
         # Trailing empty boxes are unused slots of the form, not levels.
@@ -176,27 +173,13 @@ def validate_criterion(data, prefix=""):
         low, high = LEVELS
         missing = [str(i + 1) for i, level in enumerate(levels) if not level]
         if missing:
-            errors[prefix + "levels"] = f"Describe every level (level {', '.join(missing)} is empty)."
+            errors["levels"] = f"Describe every level (level {', '.join(missing)} is empty)."
         elif not low <= len(levels) <= high:
-            errors[prefix + "levels"] = f"A scale needs {low} to {high} levels, each with a descriptor."
+            errors["levels"] = f"A scale needs {low} to {high} levels, each with a descriptor."
         elif any(len(level) > LEVEL_MAX for level in levels):
-            errors[prefix + "levels"] = f"Keep each level under {LEVEL_MAX} characters."
+            errors["levels"] = f"Keep each level under {LEVEL_MAX} characters."
     _raise_if(errors)
     return {"name": name, "description": description, "kind": kind, "levels": levels}
-
-
-def validate_rubric(criteria):
-    """Check a whole rubric (a list of criterion dicts); errors are keyed "criteria-<i>-<field>"."""
-    if len(criteria) > CRITERIA_MAX:
-        raise ValidationError({"criteria": f"A rubric holds at most {CRITERIA_MAX} criteria."})
-    errors, clean = {}, []
-    for i, data in enumerate(criteria):
-        try:
-            clean.append(validate_criterion(data, prefix=f"criteria-{i}-"))
-        except ValidationError as error:
-            errors.update(error.errors)
-    _raise_if(errors)
-    return clean
 
 
 def is_web_link(link):

@@ -4,7 +4,8 @@ import peewee
 from .. import clock, text
 from ..db import database
 from . import rules
-from .allocating import allocate_arrival
+from .allocation import allocate_arrival
+from .expectations import submission_refusal
 from .models import RevisionPlan, Submission, SubmissionVersion
 from .rules import OPEN, REVIEWING, Refused
 
@@ -18,7 +19,7 @@ def submit(round, author, body="", link="", now=None, seed=None, url=""):
     deadline has passed. Raises Refused (with the reason) or ValidationError (body, link).
     """
     now = now or clock.now()
-    refusal = round.submission_refusal(author, now)
+    refusal = submission_refusal(round, author, now)
     if refusal:
         raise Refused(refusal)
     body, link = rules.validate_submission(round.submission_format, body, link)
@@ -34,8 +35,8 @@ def submit(round, author, body="", link="", now=None, seed=None, url=""):
             first = True
         except peewee.IntegrityError:
             if round.phase(now) != OPEN:
-                raise Refused(round.submission_refusal(author, now)
-                              or "The submission deadline has passed, so your submission can no longer change.") from None
+                closed = "The submission deadline has passed, so your submission can no longer change."
+                raise Refused(submission_refusal(round, author, now) or closed) from None
             (Submission.update(version_count=Submission.version_count + 1, updated_at=now)
              .where((Submission.round == round) & (Submission.author == author)).execute())
             submission = Submission.get((Submission.round == round) & (Submission.author == author))

@@ -6,15 +6,15 @@ reviews.rules, whose messages are put beside the fields they concern (show_error
 """
 import datetime as dt
 
+from flask import abort
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateTimeLocalField, FieldList, IntegerField, RadioField,
                      SelectChoice, SelectField, StringField, TextAreaField)
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from .. import clock, web
-from ..formkeys import OneTimeForm
-from . import rules
-from .models import FIXED_WHEN_ALLOCATED, FIXED_WHEN_PUBLISHED
+from ... import clock, timefmt
+from ...formkeys import OneTimeForm
+from .. import rules
 
 # What a datetime-local input sends and shows: minutes, no zone.
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -33,29 +33,13 @@ def _unix_newlines(value):
     return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
-def local_input_value(moment):
-    """A stored UTC moment as a datetime-local value in the viewer's zone."""
-    # isoformat, not strftime: it writes the year with four digits whatever the year.
-    return web.to_local(moment).replace(tzinfo=None).isoformat(timespec="minutes") if moment else ""
-
-
-def fixed_settings(round):
-    """The settings a round can no longer change: people have acted on them."""
-    fixed = []
-    if round is not None and round.published_at is not None:
-        fixed += FIXED_WHEN_PUBLISHED
-    if round is not None and round.allocated_at is not None:
-        fixed += FIXED_WHEN_ALLOCATED
-    return tuple(fixed)
-
-
 def _typed_deadline(typed, current):
     """A deadline typed in the viewer's zone, in UTC; the current one when the same minute was typed back."""
     if typed is None:
         return None
-    if current is not None and typed.isoformat(timespec="minutes") == local_input_value(current):
+    if current is not None and typed.isoformat(timespec="minutes") == timefmt.input_value(current):
         return current
-    return web.from_local(typed)
+    return timefmt.from_local(typed)
 
 
 class _ShowsRuleErrors:
@@ -91,7 +75,7 @@ class DeadlineField(DateTimeLocalField):
             raise ValueError(NOT_A_TIME) from None
         if self.data is None:
             return
-        latest = web.to_local(rules.latest_deadline(clock.now())).replace(tzinfo=None)
+        latest = timefmt.to_local(rules.latest_deadline(clock.now())).replace(tzinfo=None)
         if self.data < EARLIEST_INPUT:
             self.data = None
             raise ValueError("That date is long past: give one from this century, like 2026-03-20 18:00.")
@@ -142,13 +126,13 @@ class RoundForm(_ShowsRuleErrors, OneTimeForm):
         super().__init__(*args, **kwargs)
         self.copy_from.choices = [SelectChoice(0, "Nothing: start an empty rubric")] + [
             SelectChoice(source.id, source.title) for source in sources]
-        self.fixed = fixed_settings(round)
+        self.fixed = round.fixed_settings if round is not None else ()
         for name in self.fixed:
             delattr(self, name)  # shown as text; the round keeps its value
         if round is not None and not self.is_submitted():
             for name in ("submission_deadline", "review_deadline"):
                 if name in self._fields:
-                    self[name].data = web.to_local(getattr(round, name)).replace(tzinfo=None)
+                    self[name].data = timefmt.to_local(getattr(round, name)).replace(tzinfo=None)
 
     def validate_copy_from(self, field):
         if field.data and field.data not in {choice.value for choice in field.choices}:
@@ -214,7 +198,7 @@ class DeadlinesForm(_ShowsRuleErrors, FlaskForm):
         self.round = round
         if not self.is_submitted():
             for name in ("submission_deadline", "review_deadline"):
-                getattr(self, name).data = web.to_local(getattr(round, name)).replace(tzinfo=None)
+                getattr(self, name).data = timefmt.to_local(getattr(round, name)).replace(tzinfo=None)
 
     def changes(self):
         """The deadlines that were changed, in UTC (minutes typed equal to the current ones count as unchanged)."""
@@ -254,6 +238,12 @@ class SwapForm(ReviewerForm):
 
 class ButtonForm(FlaskForm):
     """A form that is only a button (its CSRF token is checked)."""
+
+    @classmethod
+    def check(cls):
+        """Refuse (400) a button whose CSRF token is missing or wrong."""
+        if not cls().validate_on_submit():
+            abort(400)
 
 
 class MoveForm(FlaskForm):

@@ -1,99 +1,103 @@
-"""Participant routes for peer review rounds: the round page, one's own submission, reading a
-submission with its reviews, writing a review, and feedback on feedback.
+"""The pages of the people taking part in peer review: a circle's rounds, the round page (and whether
+its reviewers are allocated yet), one's own submission, reading a submission with its reviews,
+writing a review, and feedback on feedback.
+
+`_load` finds what the address names (a round, submission, assignment or review, with its round)
+and refuses those who may not see it or may not do what the route does (its line in MAY), once,
+before any view runs (see reviews.loading); the views receive the objects.
 """
-from flask import abort, flash, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, flash, request, url_for
+from flask_login import current_user
 
-from .. import clock, formkeys, web
-from ..circles import access as circle_access
-from . import access, participating, worker
-from .blueprint import bp
-from .participate_forms import FlagForm, RatingForm, ReviewForm, RevisionPlanForm, SubmissionForm
-from .results import reviewer_tasks, reviewer_view, results_for
-from .reviewing import flag_review, rate_review, save_review_draft, submit_review
-from .rules import BOTH_HIDDEN, LINK, REVIEWING, TEXT, Refused, ValidationError
-from .submitting import save_revision_plan
+from ... import clock, formkeys, timefmt, web
+from .. import access, background_allocation, expectations, loading, reviewing
+from ..models import ReviewRound
+from ..results import reviewer_tasks, reviewer_view, results_for
+from ..rules import BOTH_HIDDEN, LINK, OPEN, REVIEWING, TEXT, Refused, ValidationError
+from ..submitting import save_revision_plan
+from . import queries
+from .forms import FlagForm, RatingForm, ReviewForm, RevisionPlanForm, SubmissionForm
+
+bp = Blueprint("reviews_participant", __name__)
+
+ROUNDS_PER_PAGE = 25
+# Beyond seeing the round, what a route asks of the viewer (403 otherwise), given what its address names.
+MAY = {
+    "my_submission": access.can_take_part,
+    "submission": access.can_read_submission,
+    "revision_plan": access.can_write_revision_plan,
+    "rate_review": access.can_rate,
+    "flag_review": access.can_flag,
+    # The reviewer; those who run the round read it.
+    "review": lambda user, assignment: (access.can_review(user, assignment)
+                                        or access.can_manage_round(user, assignment.round)),
+    "save_draft": access.can_review,
+    "submit_review": access.can_review,
+}
 
 
-# ---- loading and refusing -----------------------------------------------------------------------
+@bp.before_request
+def _load():
+    """What the address names, for those who may see its round: see reviews.loading."""
+    return loading.for_participants(MAY)
+
 
 def _user():
     return current_user._get_current_object()
 
 
-def _require(allowed):
-    if not allowed:
-        abort(403)
-
-
-def _check_round_visible(round):
-    """404 when the circle is hidden from the viewer or the round is a draft they do not run; else 403 if not theirs."""
-    if not circle_access.can_view(current_user, round.circle):
-        abort(404)
-    if round.is_draft and not access.can_manage_round(current_user, round):
-        abort(404)
-    _require(access.can_view_round(current_user, round))
-
-
-def _round_or_404(round_id):
-    round = participating.round_with_circle(round_id)
-    if round is None:
-        abort(404)
-    _check_round_visible(round)
-    return round
-
-
-def _submission_or_404(submission_id):
-    submission = participating.submission_with_round(submission_id)
-    if submission is None:
-        abort(404)
-    _check_round_visible(submission.round)
-    return submission
-
-
-def _assignment_or_404(assignment_id):
-    assignment = participating.assignment_with_round(assignment_id)
-    if assignment is None:
-        abort(404)
-    _check_round_visible(assignment.round)
-    return assignment
-
-
-def _review_or_404(review_id):
-    review = participating.review_with_round(review_id)
-    if review is None:
-        abort(404)
-    _check_round_visible(review.assignment.round)
-    return review
-
-
 def _submission_url(submission, **args):
-    return url_for("reviews.submission", submission_id=submission.id, **args)
+    return url_for("reviews_participant.submission", submission_id=submission.id, **args)
 
 
 def _review_url(assignment_id):
-    return url_for("reviews.review", assignment_id=assignment_id)
+    return url_for("reviews_participant.review", assignment_id=assignment_id)
 
 
-def _is_member(round):
-    return circle_access.membership(current_user, round.circle) is not None
+# ---- a circle's rounds --------------------------------------------------------------------------
+
+@bp.route("/c/<slug>/reviews")
+def rounds(circle):
+    """A circle's rounds, for its own people (like its roster) and the admin; drafts for those who run them."""
+    managers = access.can_create_round(current_user, circle)
+    page = web.Page(ReviewRound.for_circle(circle, include_drafts=managers), web.page_number(), ROUNDS_PER_PAGE)
+    now = clock.now()
+    return web.render("reviews/rounds.html", block="rounds", circle=circle, rounds=page, now=now,
+                      expectations=_expectations(page, now))
+
+
+def _expectations(rounds, now):
+    """What each running round (open or reviewing) expects of the viewer, by round id."""
+    running = [round for round in rounds if round.phase(now) in (OPEN, REVIEWING)]
+    return expectations.expectations_for(running, _user(), now)
 
 
 # ---- the round page -----------------------------------------------------------------------------
 
 @bp.route("/r/<int:round_id>", endpoint="round")
-@login_required
-def show_round(round_id):
+def show_round(round):
     """The round as the viewer takes part in it: phase, deadlines, what to do now, their work and tasks."""
-    round = _round_or_404(round_id)
-    worker.nudge_if_due(round)
+    background_allocation.nudge_if_due(round)
     user = _user()
     tasks = reviewer_tasks(round, user)
     pending = [task for task in tasks if task.status in ("not_started", "draft")]
     return web.render("reviews/round.html", round=round, circle=round.circle, phase=round.phase(),
-                      expectation=round.expected_of(user), submission=round.submission_of(user),
-                      refusal=round.submission_refusal(user), is_member=_is_member(round),
+                      expectation=expectations.expected_of(round, user),
+                      submission=expectations.submission_of(round, user),
+                      refusal=expectations.submission_refusal(round, user),
+                      is_member=access.can_take_part(user, round),
                       tasks=tasks, next_task=pending[0] if pending else None)
+
+
+@bp.route("/r/<int:round_id>/allocation")
+def allocation_status(round):
+    """Polled by the "reviewers are being allocated" notice: the notice while it lasts, then a reload."""
+    page = web.safe_next(request.args.get("next"), url_for("reviews_participant.round", round_id=round.id))
+    if background_allocation.nudge_if_due(round):
+        return web.fragment("reviews/_allocating.html", round=round, reload_url=page)
+    if web.is_fragment_request():
+        return web.fragment(None, refresh=True)  # the whole page changes: reviewers, tasks, the board
+    return web.see_other(page)
 
 
 # ---- one's own submission -----------------------------------------------------------------------
@@ -114,34 +118,31 @@ def _saved_message(submission):
 
 
 @bp.route("/r/<int:round_id>/submission", methods=["GET", "POST"])
-@login_required
-def my_submission(round_id):
+def my_submission(round):
     """Submit or edit one's own work; earlier versions stay readable; shows what reviewers will see."""
-    round = _round_or_404(round_id)
-    _require(_is_member(round))
-    worker.nudge_if_due(round)
+    background_allocation.nudge_if_due(round)
     user = _user()
-    submission = round.submission_of(user)
-    refusal = round.submission_refusal(user)
+    submission = expectations.submission_of(round, user)
+    refusal = expectations.submission_refusal(round, user)
     status = 200
     if request.method == "POST":
         form = SubmissionForm()
         if refusal is None and form.validate():
             try:
-                saved = participating.submit_once(
+                saved = queries.submit_once(
                     round, user, body=form.body.data or "", link=form.link.data or "", form_key=form.form_key.data,
-                    result_url=lambda s: url_for("reviews.my_submission", round_id=round.id),
-                    round_url=url_for("reviews.round", round_id=round.id))
+                    result_url=lambda s: url_for("reviews_participant.my_submission", round_id=round.id),
+                    round_url=url_for("reviews_participant.round", round_id=round.id))
             except formkeys.DuplicateSubmission as sent:
                 return web.see_other(web.safe_next(sent.result_url,
-                                                   url_for("reviews.my_submission", round_id=round.id)))
+                                                   url_for("reviews_participant.my_submission", round_id=round.id)))
             except ValidationError as error:
                 form.show_errors(error.errors)
             except Refused as error:
                 refusal = str(error)
             else:
                 flash(_saved_message(saved), "success")
-                return web.see_other(url_for("reviews.my_submission", round_id=round.id))
+                return web.see_other(url_for("reviews_participant.my_submission", round_id=round.id))
         status = 422
     else:
         latest = submission.latest_version() if submission else None
@@ -152,7 +153,7 @@ def my_submission(round_id):
 
 def _my_submission_page(round, user, submission, form, refusal, status):
     latest = submission.latest_version() if submission else None
-    versions = (web.Page(submission.versions(), web.page_number(), participating.VERSIONS_PER_PAGE)
+    versions = (web.Page(submission.versions(), web.page_number(), queries.VERSIONS_PER_PAGE)
                 if submission else None)
     return web.render(
         "reviews/my_submission.html", status=status, round=round, circle=round.circle, phase=round.phase(),
@@ -171,7 +172,7 @@ def _version_asked_for(submission):
         return None
     if submission is None or not raw.isdigit():
         abort(404)
-    version = participating.version_of(submission, int(raw))
+    version = loading.version_of(submission, int(raw))
     if version is None:
         abort(404)
     return version
@@ -191,7 +192,7 @@ def _results_context(submission, rating_forms=None, flag_forms=None, plan_form=N
     is_author = submission.author_id == user.id
     is_manager = access.can_manage_round(user, round)
     results = results_for(submission, user) if is_author or is_manager else None
-    assignment = None if is_author else participating.assignment_for(submission, user)
+    assignment = None if is_author else queries.assignment_for(submission, user)
     if is_author:
         work_label, author_hidden = _label_for_reviewers(round, user), round.hides_authors
     elif is_manager:
@@ -219,12 +220,9 @@ def _results_context(submission, rating_forms=None, flag_forms=None, plan_form=N
 
 
 @bp.route("/s/<int:submission_id>", endpoint="submission")
-@login_required
-def show_submission(submission_id):
+def show_submission(submission):
     """A submission as its reader may see it: the author with their results, a reviewer, a manager."""
-    submission = _submission_or_404(submission_id)
-    _require(access.can_read_submission(current_user, submission))
-    worker.nudge_if_due(submission.round)
+    background_allocation.nudge_if_due(submission.round)
     return web.render("reviews/submission.html", **_results_context(submission))
 
 
@@ -241,20 +239,17 @@ def _answer_with_card(review, status=200, rating_form=None, flag_form=None):
     result = next((r for r in context["results"].reviews if r.review_id == review.id), None)
     if result is None:
         abort(404)
-    return web.render_partial("reviews/_review_result.html", status=status, result=result, **context)
+    return web.fragment("reviews/_review_result.html", status=status, result=result, **context)
 
 
-@bp.route("/reviews/<int:review_id>/rate", methods=["POST"], endpoint="rate_review")
-@login_required
-def rate_review_view(review_id):
+@bp.route("/reviews/<int:review_id>/rate", methods=["POST"])
+def rate_review(review):
     """The author rates how helpful a review was (1–5, optional note)."""
-    review = _review_or_404(review_id)
     user = _user()
-    _require(access.can_rate(user, review))
     form = RatingForm()
     if form.validate():
         try:
-            rate_review(review, user, form.helpfulness.data, form.helpfulness_note.data or "",
+            reviewing.rate_review(review, user, form.helpfulness.data, form.helpfulness_note.data or "",
                         url=_review_url(review.assignment_id))
         except ValidationError as error:
             form.show_errors(error.errors)
@@ -265,20 +260,17 @@ def rate_review_view(review_id):
     return _answer_with_card(review, status=422, rating_form=form)
 
 
-@bp.route("/reviews/<int:review_id>/flag", methods=["POST"], endpoint="flag_review")
-@login_required
-def flag_review_view(review_id):
+@bp.route("/reviews/<int:review_id>/flag", methods=["POST"])
+def flag_review(review):
     """The author flags a review as unkind or unhelpful; the circle's facilitators are told."""
-    review = _review_or_404(review_id)
     user = _user()
-    _require(access.can_flag(user, review))
     if review.is_flagged:  # a second click: the facilitators were already told
         return _answer_with_card(review)
     form = FlagForm()
     if form.validate():
         submission = review.assignment.submission
         try:
-            flag_review(review, user, form.reason.data,
+            reviewing.flag_review(review, user, form.reason.data,
                         url=_submission_url(submission, _anchor=f"review-{review.id}"))
         except ValidationError as error:
             form.reason.errors = [*form.reason.errors, *error.errors.values()]
@@ -290,12 +282,9 @@ def flag_review_view(review_id):
 
 
 @bp.route("/s/<int:submission_id>/plan", methods=["POST"])
-@login_required
-def revision_plan(submission_id):
+def revision_plan(submission):
     """The author saves "what I will change" (Markdown)."""
-    submission = _submission_or_404(submission_id)
     user = _user()
-    _require(access.can_write_revision_plan(user, submission))
     form = RevisionPlanForm()
     status = 422
     if form.validate():
@@ -310,7 +299,7 @@ def revision_plan(submission_id):
             form, status = None, 200
     context = _results_context(submission, plan_form=form)
     if web.is_fragment_request():
-        return web.render_partial("reviews/_revision_plan.html", status=status, saved=status == 200, **context)
+        return web.fragment("reviews/_revision_plan.html", status=status, saved=status == 200, **context)
     return web.render("reviews/submission.html", status=status, **context)
 
 
@@ -342,61 +331,52 @@ def _saved_at(review):
 
 def _clock_time(moment):
     """A moment for "saved at 14:02": the time of day in the viewer's zone, with the exact time beside it."""
-    local = web.to_local(moment)
+    local = timefmt.to_local(moment)
     return {"moment": moment, "iso": local.isoformat(), "hh_mm": local.strftime("%H:%M")}
 
 
 @bp.route("/a/<int:assignment_id>", endpoint="review")
-@login_required
-def show_review(assignment_id):
+def show_review(assignment):
     """The reviewer's form for one assignment; a manager sees it read-only."""
-    assignment = _assignment_or_404(assignment_id)
-    _require(access.can_review(current_user, assignment) or access.can_manage_round(current_user, assignment.round))
     return _review_page(assignment)
 
 
 @bp.route("/a/<int:assignment_id>/draft", methods=["POST"])
-@login_required
-def save_draft(assignment_id):
+def save_draft(assignment):
     """Save what the reviewer typed: a status line for htmx autosave, 303 back to the form otherwise."""
-    assignment = _assignment_or_404(assignment_id)
-    _require(access.can_review(current_user, assignment))
     round = assignment.round
     form = ReviewForm(round.rubric())
     late = clock.now() >= round.review_deadline
     try:
-        saved = save_review_draft(assignment, form.data_for_domain())
+        saved = reviewing.save_review_draft(assignment, form.data_for_domain())
     except ValidationError as error:
         form.show_errors(error.errors)
         if web.is_fragment_request():
-            return web.render_partial("reviews/_save_status.html", status=422, assignment=assignment,
-                                      save_error=str(error))
+            return web.fragment("reviews/_save_status.html", status=422, assignment=assignment,
+                                save_error=str(error))
         return _review_page(assignment, form=form, status=422)
     except Refused as error:
         if web.is_fragment_request():
-            return web.render_partial("reviews/_save_status.html", status=422, assignment=assignment,
-                                      save_error=str(error))
+            return web.fragment("reviews/_save_status.html", status=422, assignment=assignment,
+                                save_error=str(error))
         flash(str(error), "error")
         return web.see_other(_review_url(assignment.id))
     if web.is_fragment_request():
-        return web.render_partial("reviews/_save_status.html", assignment=assignment, saved=_saved_at(saved),
-                                  past_deadline=late, round=round)
+        return web.fragment("reviews/_save_status.html", assignment=assignment, saved=_saved_at(saved),
+                            past_deadline=late, round=round)
     when = _clock_time(saved.updated_at)["hh_mm"]
     flash(f"Draft saved at {when}." + (" The deadline has passed: the review will be marked late." if late else ""),
           "success")
     return web.see_other(_review_url(assignment.id))
 
 
-@bp.route("/a/<int:assignment_id>/submit", methods=["POST"], endpoint="submit_review")
-@login_required
-def submit_review_view(assignment_id):
+@bp.route("/a/<int:assignment_id>/submit", methods=["POST"])
+def submit_review(assignment):
     """Make the review final; on a problem, the same form with everything typed and what to fix (422)."""
-    assignment = _assignment_or_404(assignment_id)
-    _require(access.can_review(current_user, assignment))
     round = assignment.round
     form = ReviewForm(round.rubric())
     try:
-        submitted = submit_review(assignment, form.data_for_domain(), url=_submission_url(
+        submitted = reviewing.submit_review(assignment, form.data_for_domain(), url=_submission_url(
             assignment.submission, _anchor=f"submission-{assignment.submission_id}-results"))
     except ValidationError as error:
         form.show_errors(error.errors)

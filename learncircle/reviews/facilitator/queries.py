@@ -1,15 +1,15 @@
-"""What the facilitator pages need beyond the round itself: creating a round or a criterion once per
-form (a double click stores one), loading a round's assignments and reviews with what they belong
-to, the rounds a rubric can be copied from, and the people an assignment can be swapped to.
+"""What the facilitator pages need beyond the domain: creating a round or a criterion once per form
+(a double click stores one), the rounds a rubric can be copied from, the people an assignment can
+be given to, and why reviews were flagged.
 """
 import peewee
 
-from .. import formkeys
-from ..accounts.models import User
-from ..circles.models import Circle, Membership
-from ..db import database
-from . import board, pairs
-from .models import Assignment, Criterion, Review, ReviewRound, Submission, copy_rubric
+from ... import formkeys
+from ...accounts.models import User
+from ...circles.models import Membership
+from ...db import database
+from .. import board, pairs, rubric
+from ..models import Assignment, Criterion, Review, ReviewRound
 
 RUBRIC_SOURCES_MAX = 50
 
@@ -23,7 +23,7 @@ def create_round_once(*, circle, created_by, data, form_key, result_url, copy_fr
         claimed = formkeys.claim(form_key, created_by)
         round = ReviewRound.create_round(circle=circle, created_by=created_by, data=data)
         if copy_from is not None:
-            copy_rubric(copy_from, round)
+            rubric.copy_rubric(copy_from, round)
         formkeys.record_result(claimed, result_url(round))
     return round
 
@@ -33,7 +33,7 @@ def add_criterion_once(round, data, *, form_key, user):
     try:
         with database.atomic():
             formkeys.claim(form_key, user)
-            return round.add_criterion(data)
+            return rubric.add_criterion(round, data)
     except formkeys.DuplicateSubmission:
         return None
 
@@ -46,37 +46,6 @@ def nudge_once(round, *, url, form_key, user):
             return board.nudge(round, url=url)
     except formkeys.DuplicateSubmission:
         return None
-
-
-def round_with_circle(round_id):
-    """A round with its circle loaded in the same query, or None."""
-    return (ReviewRound.select(ReviewRound, Circle).join(Circle)
-            .where(ReviewRound.id == round_id).first())
-
-
-def criterion_in_round(round, criterion_id):
-    """A criterion of this round, or None (also for another round's criterion)."""
-    return Criterion.get_or_none((Criterion.id == criterion_id) & (Criterion.round == round))
-
-
-def assignment_in_round(round, assignment_id):
-    """An assignment of this round with its reviewer and its submission's author, or None."""
-    Author = User.alias()
-    assignment = (Assignment.select(Assignment, User, Submission, Author)
-                  .join(User, on=(Assignment.reviewer == User.id), attr="reviewer").switch(Assignment)
-                  .join(Submission).join(Author, on=(Submission.author == Author.id), attr="author")
-                  .where((Assignment.id == assignment_id) & (Assignment.round == round)).first())
-    if assignment is not None:
-        assignment.round = round
-        assignment.submission.round = round
-    return assignment
-
-
-def review_with_round(review_id):
-    """A review with its assignment, round and circle, or None."""
-    return (Review.select(Review, Assignment, ReviewRound, Circle)
-            .join(Assignment).join(ReviewRound).join(Circle)
-            .where(Review.id == review_id).first())
 
 
 def rubric_sources(circle, exclude=None):
@@ -99,15 +68,6 @@ def reviewer_candidates(round, submission):
                        & User.id.not_in(reviewing)
                        & User.id.not_in(pairs.apart_from(round.circle_id, submission.author_id)))
                 .order_by(peewee.fn.LOWER(User.display_name), User.id))
-
-
-def submission_in_round(round, submission_id):
-    """A submission of this round with its author, or None."""
-    submission = (Submission.select(Submission, User).join(User, on=(Submission.author == User.id), attr="author")
-                  .where((Submission.id == submission_id) & (Submission.round == round)).first())
-    if submission is not None:
-        submission.round = round
-    return submission
 
 
 def reviewer_count(submission):

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ..formkeys import OneTimeForm
-from . import rules
+from ...formkeys import OneTimeForm
+from .. import rules
 
 
 def _unix_newlines(value):

@@ -2,7 +2,7 @@
 
 A round's reviewers are due the moment its submission deadline passes, whether or not anyone is
 looking (each reviewer must get their notice), and allocating must never hold up a page view or
-another writer (see reviews.allocating for why and how it writes). So `learncircle serve` starts an
+another writer (see reviews.allocation for why and how it writes). So `learncircle serve` starts an
 AllocationWorker. It runs a step at once (rounds that came due while the server was down), then
 again at the next submission deadline or after POLL_SECONDS, whichever comes first, and at once
 when nudged: a page of a round that waits for reviewers nudges it, and so does "Start reviewing
@@ -23,8 +23,7 @@ from flask import current_app
 
 from .. import clock
 from ..db import database
-from . import allocating
-from .blueprint import bp
+from . import allocation
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +54,10 @@ class AllocationWorker:
         # Notices link to the round page, built as url_for would build it in a request.
         urls = self.app.url_map.bind("localhost", script_name=self.app.config.get("APPLICATION_ROOT") or "/")
         with self._connection():
-            for round in allocating.due_rounds(now):
+            for round in allocation.due_rounds(now):
                 try:
-                    url = urls.build("reviews.round", {"round_id": round.id})
-                    if allocating.ensure_allocated(round, now=now, url=url) is not None:
+                    url = urls.build("reviews_participant.round", {"round_id": round.id})
+                    if allocation.ensure_allocated(round, now=now, url=url) is not None:
                         done.append(round.id)
                 except Exception:
                     log.exception("allocating reviewers for round %d failed; the next step tries again", round.id)
@@ -68,7 +67,7 @@ class AllocationWorker:
         """Until the next submission deadline, at most poll_seconds and at least one."""
         now = now or clock.now()
         with self._connection():
-            deadline = allocating.next_deadline(now)
+            deadline = allocation.next_deadline(now)
         if deadline is None:
             return self.poll_seconds
         return min(self.poll_seconds, max(1.0, (deadline - now).total_seconds() + 0.5))
@@ -137,10 +136,9 @@ class AllocationWorker:
                 return
 
 
-@bp.record_once
-def init_app(state):
-    """Give each app its worker (not started: `learncircle serve` and wsgi.py start it)."""
-    state.app.extensions[EXTENSION] = AllocationWorker(state.app)
+def init_app(app):
+    """Give the app its worker (not started: `learncircle serve` and wsgi.py start it)."""
+    app.extensions[EXTENSION] = AllocationWorker(app)
 
 
 def worker(app=None):
