@@ -3,11 +3,10 @@ import errno
 import sqlite3
 
 import peewee
-from flask import render_template, request
+from flask import request
 from werkzeug.exceptions import HTTPException
 
-from . import logs
-from .web import is_fragment_request
+from . import logs, web
 
 MESSAGES = {
     400: ("Bad request", "Something in that request did not make sense. Reload the page and try again."),
@@ -52,6 +51,12 @@ def machine_fault(error):
     return None
 
 
+def page(code, title, message, **context):
+    """An error in the site's layout, or only its message for htmx swapping part of a page."""
+    return web.render("errors/error.html", block="error", status=code, code=code, title=title, message=message,
+                      **context)
+
+
 def init_app(app):
     @app.errorhandler(HTTPException)
     def _http_error(error):
@@ -66,8 +71,7 @@ def init_app(app):
                 message = MESSAGES[429][1]
         if code == 400 and "CSRF" in str(error.description):
             message = "This form has expired or was sent from elsewhere. Reload the page and send it again."
-        template = "errors/_error.html" if is_fragment_request() else "errors/error.html"
-        return render_template(template, code=code, title=title, message=message), code
+        return page(code, title, message)
 
     @app.errorhandler(peewee.OperationalError)
     @app.errorhandler(sqlite3.OperationalError)
@@ -80,13 +84,13 @@ def init_app(app):
         # One line with the real cause and no traceback: the code did nothing wrong.
         logs.errors_log.error("error=%s %s %s answered 503, nothing was saved: %s", logs.request_id(),
                               request.method, request.full_path.rstrip("?"), cause)
-        template = "errors/_error.html" if is_fragment_request() else "errors/error.html"
-        body = render_template(template, code=503, title=title, message=message)
-        return body, 503, {"Retry-After": str(retry_after)}
+        response = page(503, title, message)
+        response.headers["Retry-After"] = str(retry_after)
+        return response
 
     @app.errorhandler(500)
     def _server_error(error):
         title, message = MESSAGES[500]
         # The same reference is in the log beside the traceback: a person can quote it.
-        return render_template("errors/error.html", code=500, title=title, message=message,
-                               reference=logs.request_id()), 500
+        return web.render("errors/error.html", status=500, code=500, title=title, message=message,
+                          reference=logs.request_id())

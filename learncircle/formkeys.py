@@ -102,3 +102,8 @@ class OneTimeForm(FlaskForm):
         field costs a tenth of a short page. A submitted form is still checked by CSRFProtect.
         """
         return cls(formdata=None, meta={"csrf": False})
+
+
+def init_app(app):
+    # `one_time_key()` in a template: a fresh key for a form written by hand (no form object).
+    app.jinja_env.globals["one_time_key"] = new_key

@@ -11,12 +11,12 @@ import hashlib
 import hmac
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user, login_required
 from itsdangerous import Signer
 from markupsafe import Markup
 
-from . import text, web
+from . import errors, text, web
 
 bp = Blueprint("leaving", __name__)
 
@@ -55,13 +55,9 @@ def _through_leaving_page(href):
     return leaving_url(href) or None  # an address it cannot show (a relative "x.html") leads nowhere
 
 
-@bp.app_template_filter("leaving_links")
 def leaving_links(html):
     """Stored HTML of someone's work with every link to another site opened through the leaving page."""
     return Markup(text.rewrite_links(html, _through_leaving_page))
-
-
-bp.add_app_template_filter(leaving_url, "leaving_url")
 
 
 def display_host(address):
@@ -81,11 +77,14 @@ def page():
     signature = request.args.get("sig", "")
     expected = _signature(current_user.id, address).encode() if is_web_address(address) else b""
     if not expected or not hmac.compare_digest(signature.encode(), expected):
-        title, message = REFUSED
-        return render_template("errors/error.html", code=400, title=title, message=message), 400
+        return errors.page(400, *REFUSED)
     response = web.render("leaving.html", address=address, host=display_host(address))
     # The page's own address holds the target: keep it from any request this page makes, and let the
     # browser look nothing up in advance.
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-DNS-Prefetch-Control"] = "off"
     return response
+
+
+def init_app(app):
+    app.jinja_env.filters.update(leaving_links=leaving_links, leaving_url=leaving_url)

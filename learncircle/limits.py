@@ -5,11 +5,12 @@ Only what succeeded counts against a budget, so a form sent back with errors cos
 budget, a blueprint's 429 handler shows the same form again with what was typed and the message;
 an htmx request gets the message as a fragment (static/app.js shows it, the typed text stays).
 """
-from flask import current_app, render_template, request
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from . import errors
 from .web import is_fragment_request
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
@@ -71,5 +72,4 @@ def wants_form_again(error):
 def refusal(error):
     """The short answer to a spent budget: an error page, or a fragment for htmx, with the limit's message."""
     message = error.description if isinstance(error.description, str) else TOO_FAST_POSTING
-    template = "errors/_error.html" if is_fragment_request() else "errors/error.html"
-    return render_template(template, code=429, title="Slow down", message=message), 429
+    return errors.page(429, "Slow down", message)

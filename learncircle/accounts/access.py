@@ -7,3 +7,7 @@ def can_view_profile(viewer, user):
     if viewer is None or not getattr(viewer, "is_authenticated", False):
         return False
     return viewer.id == user.id or viewer.is_admin or shares_a_circle(viewer, user)
+
+
+def init_app(app):
+    app.jinja_env.globals["can_view_profile"] = can_view_profile

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
-from .. import web
+from .. import timefmt
 from .models import (BIO_MAX, DEMO_USERNAME_PREFIX, DISPLAY_NAME_MAX, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH,
                      PRONOUNS_MAX, USERNAME_PATTERN, is_reserved_username)
 
@@ -38,13 +38,13 @@ def _confirmation_field(label, of):
 
 
 def _known_timezone(form, field):
-    if not web.is_timezone(field.data or ""):
+    if not timefmt.is_timezone(field.data or ""):
         raise ValidationError("Choose a time zone from the list.")
 
 
 def _timezone_field():
     """A select of every IANA time zone, UTC by default, checked against the same list on submit."""
-    return SelectField("Time zone", choices=web.timezone_names, default="UTC", validate_choice=False,
+    return SelectField("Time zone", choices=timefmt.timezone_names, default="UTC", validate_choice=False,
                        validators=[_known_timezone])
 
 
@@ -81,7 +81,8 @@ class AccountForm(FlaskForm):
         Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.org."),
     ])
     display_name = StringField("Display name", filters=[_strip], validators=[
-        Optional(), _no_control_characters, Length(max=DISPLAY_NAME_MAX, message=f"Use at most {DISPLAY_NAME_MAX} characters."),
+        Optional(), _no_control_characters,
+        Length(max=DISPLAY_NAME_MAX, message=f"Use at most {DISPLAY_NAME_MAX} characters."),
     ])
     password = _new_password_field("Password")
     confirm = _confirmation_field("Password again", "password")
@@ -103,13 +104,16 @@ class LoginForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField("Display name", filters=[_strip], validators=[
-        Optional(), _no_control_characters, Length(max=DISPLAY_NAME_MAX, message=f"Use at most {DISPLAY_NAME_MAX} characters."),
+        Optional(), _no_control_characters,
+        Length(max=DISPLAY_NAME_MAX, message=f"Use at most {DISPLAY_NAME_MAX} characters."),
     ])
     pronouns = StringField("Pronouns", filters=[_strip], validators=[
         _no_control_characters,
         Length(max=PRONOUNS_MAX, message=f"Use at most {PRONOUNS_MAX} characters."),
     ])
-    bio = TextAreaField("Bio", validators=[_no_control_characters, Length(max=BIO_MAX, message=f"Keep the bio to {BIO_MAX} characters.")])
+    bio = TextAreaField("Bio", validators=[
+        _no_control_characters, Length(max=BIO_MAX, message=f"Keep the bio to {BIO_MAX} characters."),
+    ])
     timezone = _timezone_field()
 
 

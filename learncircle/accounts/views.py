@@ -1,12 +1,10 @@
 """Accounts: first-run setup, register, log in and out, profile, password and sessions."""
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 import peewee
 from flask import Blueprint, abort, after_this_request, current_app, flash, g, redirect, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import clock, limits, site, web
+from .. import clock, limits, site, timefmt, web
 from ..circles.models import Invitation
 from ..limits import limiter
 from . import resets, sessions, throttle
@@ -201,14 +199,6 @@ def logout():
 
 # ---- profile -------------------------------------------------------------------------------------
 
-def _zone(name):
-    """The named time zone, or UTC for a name this system's zone database no longer knows."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 @bp.route("/u/<username>")
 @login_required
 def profile(username):
@@ -216,7 +206,7 @@ def profile(username):
     if user is None or not can_view_profile(current_user, user):
         abort(404)  # whether an account exists is private too
     circles = web.Page(shared_circles(user, current_user), web.page_number(), SHARED_CIRCLES_PER_PAGE)
-    local_time = web.to_local(clock.now(), _zone(user.timezone)).strftime("%H:%M")
+    local_time = timefmt.to_local(clock.now(), timefmt.zone_named(user.timezone)).strftime("%H:%M")
     return web.render("accounts/profile.html", user=user, circles=circles, local_time=local_time,
                       own=user.id == current_user.id)
 

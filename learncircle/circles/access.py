@@ -1,4 +1,5 @@
 """Who may do what in a circle: one function per decision, used by views and templates alike.
+(What members may do in its discussions is in discussions/access.py, in peer review reviews/access.py.)
 
 Every function takes the acting user (possibly anonymous) and the circle; membership lookups are
 cached for the request so a template may ask as often as it likes.
@@ -47,10 +48,6 @@ def can_join(user, circle):
     return _signed_in(user) and circle.is_public and membership(user, circle) is None
 
 
-def can_post(user, circle):
-    return membership(user, circle) is not None
-
-
 def can_moderate(user, circle):
     """Pin, lock, remove members: facilitators and the owner, and the instance admin as a backstop."""
     return role(user, circle) in (OWNER, FACILITATOR) or _is_admin(user)
@@ -79,26 +76,6 @@ def can_leave(user, circle):
     return found is not None and found.role != OWNER
 
 
-def can_edit_post(user, post, thread):
-    """Authors edit and delete their own posts, until a thread is locked."""
-    return (_signed_in(user) and post.author_id == user.id and not post.is_deleted
-            and not thread.locked)
-
-
-def editable_posts(user, posts, thread):
-    """The ids of the posts, among posts, that user may edit: asked once for a page of fifty."""
-    return {post.id for post in posts if can_edit_post(user, post, thread)}
-
-
-def can_hide_posts(user, circle):
-    """Hide a post from the circle, with a reason its author reads, and show it again: its moderators."""
-    return can_moderate(user, circle)
-
-
-def can_reply(user, circle, thread):
-    return can_post(user, circle) and not thread.locked
-
-
 def circle_or_404(slug):
     """Load a circle the current user may see; to anyone else a private circle does not exist."""
     circle = Circle.by_slug(slug)
@@ -111,9 +88,8 @@ def circle_or_404(slug):
     return circle
 
 
-def template_helpers():
-    return dict(can_view=can_view, can_see_members=can_see_members, can_join=can_join, can_post=can_post,
-                can_moderate=can_moderate, can_manage=can_manage, can_invite=can_invite,
-                can_invite_facilitators=can_invite_facilitators, can_remove=can_remove, can_leave=can_leave,
-                can_edit_post=can_edit_post, editable_posts=editable_posts, can_reply=can_reply, circle_role=role,
-                can_hide_posts=can_hide_posts)
+def init_app(app):
+    app.jinja_env.globals.update(can_view=can_view, can_see_members=can_see_members, can_join=can_join,
+                                 can_moderate=can_moderate, can_manage=can_manage, can_invite=can_invite,
+                                 can_invite_facilitators=can_invite_facilitators, can_remove=can_remove,
+                                 can_leave=can_leave, circle_role=role)

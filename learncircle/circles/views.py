@@ -1,9 +1,9 @@
 """Circles: the start page, circle home, settings, members, joining and invitations."""
-from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 from peewee import IntegrityError
 
-from .. import limits, site, web
+from .. import errors, limits, site, web
 from ..discussions.models import THREADS_PER_PAGE, Thread
 from ..reviews.pending import pending_for
 from . import access
@@ -20,8 +20,7 @@ SLUG_TAKEN = "That address is taken; choose another."
 
 def _refuse(title, message):
     """Answer 403 with a message that says why, in the error page's shape."""
-    template = "errors/_error.html" if web.is_fragment_request() else "errors/error.html"
-    return render_template(template, code=403, title=title, message=message), 403
+    return errors.page(403, title, message)
 
 
 @bp.errorhandler(429)
@@ -125,10 +124,8 @@ def _members_response(circle, target):
     if not web.is_fragment_request():
         return web.see_other(url_for("circles.members", slug=circle.slug))
     if target is None:
-        response = current_app.make_response("")  # an empty swap takes the row away
-        response.vary.add("HX-Request")
-        return response
-    return web.render_partial("circles/_member.html", circle=circle, entry=target)
+        return web.fragment(None)  # an empty swap takes the row away
+    return web.fragment("circles/_member.html", circle=circle, entry=target)
 
 
 @bp.route("/c/<slug>/members")

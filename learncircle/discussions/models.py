@@ -127,7 +127,25 @@ class Thread(BaseModel):
         self.locked = locked
 
 
-class Post(BaseModel):
+class PostState:
+    """What a post's columns say about it, for a Post and a PostLine alike."""
+
+    __slots__ = ()
+
+    @property
+    def page(self):
+        return (self.number - 1) // POSTS_PER_PAGE + 1
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None
+
+
+class Post(PostState, BaseModel):
     thread = peewee.ForeignKeyField(Thread, backref="posts", on_delete="CASCADE")
     author = peewee.ForeignKeyField(User, on_delete="CASCADE")
     number = peewee.IntegerField()  # 1 is the opening post
@@ -143,18 +161,6 @@ class Post(BaseModel):
 
     class Meta:
         indexes = ((("thread", "number"), True),)
-
-    @property
-    def page(self):
-        return (self.number - 1) // POSTS_PER_PAGE + 1
-
-    @property
-    def is_deleted(self):
-        return self.deleted_at is not None
-
-    @property
-    def is_hidden(self):
-        return self.hidden_at is not None
 
     @property
     def author_name(self):
@@ -218,7 +224,7 @@ class Post(BaseModel):
 
 
 @dataclass(slots=True)
-class PostLine:
+class PostLine(PostState):
     """A post as a thread page shows it, read as one row.
 
     A page has fifty posts; building them as Peewee models with their authors joined costs more than
@@ -236,14 +242,3 @@ class PostLine:
     hidden_at: dt.datetime | None
     hidden_reason: str
 
-    @property
-    def is_deleted(self):
-        return self.deleted_at is not None
-
-    @property
-    def is_hidden(self):
-        return self.hidden_at is not None
-
-    @property
-    def page(self):
-        return (self.number - 1) // POSTS_PER_PAGE + 1

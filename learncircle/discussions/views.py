@@ -1,13 +1,13 @@
 """Discussions: a circle's threads, a thread's posts, replies, edits, pin and lock."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from htmx_flask import make_response as htmx_response
 from werkzeug.exceptions import HTTPException
 
-from .. import formkeys, limits, text, web
-from ..circles import access
+from .. import errors, formkeys, limits, text, web
+from ..circles import access as circle_access
+from . import access
 from .forms import EditPostForm, HidePostForm, LockForm, PinForm, PreviewForm, ReplyForm, ThreadForm, UnhideForm
 from .models import Post, Thread, ThreadLocked
 
@@ -22,7 +22,7 @@ LOCKED_MESSAGE = "Replies are closed: the circle's facilitators locked this thre
 def _thread_or_404(thread_id):
     """Load a thread with its circle; 404 when it is missing or its circle is hidden from the viewer."""
     thread = Thread.with_circle(thread_id)
-    if thread is None or not access.can_view(current_user, thread.circle):
+    if thread is None or not circle_access.can_view(current_user, thread.circle):
         abort(404)
     return thread
 
@@ -30,7 +30,7 @@ def _thread_or_404(thread_id):
 def _post_or_404(post_id):
     """Load a post with its author, thread and circle; 404 when it is missing or hidden from the viewer."""
     post = Post.with_thread(post_id)
-    if post is None or not access.can_view(current_user, post.thread.circle):
+    if post is None or not circle_access.can_view(current_user, post.thread.circle):
         abort(404)
     return post
 
@@ -42,8 +42,7 @@ def _require(allowed):
 
 def _refuse_locked():
     """Refuse a reply to a locked thread, saying why, as a page or an htmx fragment."""
-    template = "errors/_error.html" if web.is_fragment_request() else "errors/error.html"
-    return render_template(template, code=409, title=LOCKED_TITLE, message=LOCKED_MESSAGE), 409
+    return errors.page(409, LOCKED_TITLE, LOCKED_MESSAGE)
 
 
 @bp.errorhandler(429)
@@ -52,7 +51,7 @@ def _too_fast(error):
     if not limits.wants_form_again(error) or request.endpoint not in ("discussions.new_thread", "discussions.reply"):
         return limits.refusal(error)
     if request.endpoint == "discussions.new_thread":
-        circle = access.circle_or_404(request.view_args["slug"])
+        circle = circle_access.circle_or_404(request.view_args["slug"])
         _require(access.can_post(current_user, circle))
         flash(error.description, "error")
         return web.render("discussions/new_thread.html", status=429, circle=circle, form=ThreadForm(),
@@ -83,7 +82,7 @@ def _user():
 @limits.posting
 @limits.previews_in_form
 def new_thread(slug):
-    circle = access.circle_or_404(slug)
+    circle = circle_access.circle_or_404(slug)
     _require(access.can_post(current_user, circle))
     form = ThreadForm()
     preview_html, status = None, 200
@@ -114,8 +113,7 @@ def preview():
     form = PreviewForm(meta={"csrf": False})  # CSRFProtect has already checked this request
     valid = form.body.validate(form)
     preview_html = text.render_markdown(form.body.data) if valid else None
-    return web.render_partial("discussions/_preview.html", preview_html=preview_html,
-                              preview_errors=form.body.errors)
+    return web.fragment("discussions/_preview.html", preview_html=preview_html, preview_errors=form.body.errors)
 
 
 # ---- reading ------------------------------------------------------------------------------------
@@ -138,7 +136,7 @@ def permalink(post_id):
     """Send the reader to the page and anchor of a post; htmx gets the post itself (to end an edit)."""
     post = _post_or_404(post_id)
     if web.is_fragment_request():
-        return web.render_partial("discussions/_posts.html", posts=[post], thread=post.thread)
+        return web.fragment("discussions/_posts.html", posts=[post], thread=post.thread)
     return redirect(_thread_url(post.thread, page=post.page, _anchor=f"post-{post.id}"))
 
 
@@ -168,17 +166,14 @@ def _reply_stored(thread, post):
     """Answer a stored reply: redirect to it without JS; with htmx, send it to append plus an empty form."""
     if not web.is_fragment_request():
         return web.see_other(_permalink(post))
-    return web.render_partial("discussions/_reply_added.html", post=post, thread=thread,
-                              reply_form=ReplyForm.blank())
+    return web.fragment("discussions/_reply_added.html", post=post, thread=thread, reply_form=ReplyForm.blank())
 
 
 def _reply_errors(thread, form):
     """Show the form again with the text and messages: in place for htmx, on a page of its own without JS."""
     if web.is_fragment_request():
-        body = render_template("discussions/_reply_form.html", thread=thread, reply_form=form)
-        response = htmx_response(body, 422, retarget=f"#thread-{thread.id}-reply", reswap="outerHTML")
-        response.vary.add("HX-Request")
-        return response
+        return web.fragment("discussions/_reply_form.html", 422, retarget=f"#thread-{thread.id}-reply",
+                            reswap="outerHTML", thread=thread, reply_form=form)
     return web.render("discussions/reply.html", status=422, thread=thread, circle=thread.circle,
                       reply_form=form)
 
@@ -190,7 +185,7 @@ def _reply_already_stored(thread, result_url):
     # With htmx a resend follows a lost answer: show the stored reply and clear the form, as if it had arrived.
     post = _post_named_by(result_url)
     if post is None or post.thread_id != thread.id:
-        return current_app.response_class(status=204)
+        return web.fragment(None, 204)
     return _reply_stored(thread, post)
 
 
@@ -215,7 +210,7 @@ def edit_post(post_id):
     if form.validate_on_submit():
         post.edit(form.body.data)
         if web.is_fragment_request():
-            return web.render_partial("discussions/_posts.html", posts=[post], thread=thread)
+            return web.fragment("discussions/_posts.html", posts=[post], thread=thread)
         return web.see_other(_permalink(post))
     status = 422 if form.is_submitted() else 200
     return web.render("discussions/edit_post.html", block="editor", status=status, form=form, post=post,
@@ -233,7 +228,7 @@ def delete_post(post_id):
         _require(access.can_edit_post(current_user, post, thread))
         post.soft_delete()
     if web.is_fragment_request():
-        return web.render_partial("discussions/_posts.html", posts=[post], thread=thread)
+        return web.fragment("discussions/_posts.html", posts=[post], thread=thread)
     flash("Your post was deleted.", "success")
     return web.see_other(_permalink(post))
 
@@ -243,7 +238,7 @@ def delete_post(post_id):
 def _post_answer(post, thread, message):
     """After hiding or showing a post: the post itself for htmx, back to it otherwise."""
     if web.is_fragment_request():
-        return web.render_partial("discussions/_posts.html", posts=[post], thread=thread)
+        return web.fragment("discussions/_posts.html", posts=[post], thread=thread)
     flash(message, "success")
     return web.see_other(_permalink(post))
 
@@ -280,7 +275,7 @@ def unhide_post(post_id):
 @login_required
 def pin(thread_id):
     thread = _thread_or_404(thread_id)
-    _require(access.can_moderate(current_user, thread.circle))
+    _require(circle_access.can_moderate(current_user, thread.circle))
     thread.set_pinned(PinForm().wanted(thread))
     flash("Thread pinned: it stays at the top of the list." if thread.pinned else "Thread unpinned.", "success")
     return web.see_other(_thread_url(thread))
@@ -290,7 +285,7 @@ def pin(thread_id):
 @login_required
 def lock(thread_id):
     thread = _thread_or_404(thread_id)
-    _require(access.can_moderate(current_user, thread.circle))
+    _require(circle_access.can_moderate(current_user, thread.circle))
     thread.set_locked(LockForm().wanted(thread))
     flash("Thread locked: no new replies." if thread.locked else "Thread unlocked: replies are open again.",
           "success")

@@ -1,0 +1,38 @@
+"""Who may do what in a circle's discussions: one function per decision, used by views and templates
+alike. Built on circles.access (membership and role, cached per request).
+"""
+from ..circles import access as circle_access
+
+
+def _signed_in(user):
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def can_post(user, circle):
+    """Start threads and reply: the circle's members."""
+    return circle_access.membership(user, circle) is not None
+
+
+def can_reply(user, circle, thread):
+    return can_post(user, circle) and not thread.locked
+
+
+def can_edit_post(user, post, thread):
+    """Authors edit and delete their own posts, until a thread is locked."""
+    return (_signed_in(user) and post.author_id == user.id and not post.is_deleted
+            and not thread.locked)
+
+
+def editable_posts(user, posts, thread):
+    """The ids of the posts, among posts, that user may edit: asked once for a page of fifty."""
+    return {post.id for post in posts if can_edit_post(user, post, thread)}
+
+
+def can_hide_posts(user, circle):
+    """Hide a post from the circle, with a reason its author reads, and show it again: its moderators."""
+    return circle_access.can_moderate(user, circle)
+
+
+def init_app(app):
+    app.jinja_env.globals.update(can_post=can_post, can_reply=can_reply, can_edit_post=can_edit_post,
+                                 editable_posts=editable_posts, can_hide_posts=can_hide_posts)
