@@ -8,7 +8,7 @@ PORT ?= 5000
 LOCK := requirements/run.txt
 DEV_LOCK := requirements/dev.txt
 
-.PHONY: run test bench bench-allocation lighthouse install lock clean
+.PHONY: run test lint bench bench-allocation lighthouse install lock clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -38,8 +38,12 @@ run: $(VENV)/.installed
 # Install or update the dependencies without serving (upgrading a server that systemd runs).
 install: $(VENV)/.installed
 
-test: $(VENV)/.installed-dev
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Ruff, with the rule set in pyproject.toml (part of `make test`, so CI runs it).
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
 
 bench: bench-allocation
 	$(BIN)/python bench/run.py

@@ -2,5 +2,5 @@
 from learncircle import create_app
 
 app = create_app()
-# Reviewers are allocated in the background, at each round's deadline (learncircle.reviews.worker).
+# Reviewers are allocated in the background, at each round's deadline (learncircle.reviews.background_allocation).
 app.extensions["learncircle.allocation_worker"].start()

@@ -4,10 +4,10 @@ For each size, every member of one circle submits to a round that asks 3 reviews
 reviewers being those who submitted. The circle has three earlier rounds behind it (each person
 reviewed 3 others in each, so about 9 pairings per person to avoid) and a few pairs kept apart.
 
-1. The solver alone (reviews.allocation.allocate): the median and the slowest of several runs with
+1. The solver alone (reviews.solver.allocate): the median and the slowest of several runs with
    different seeds.
 2. The whole allocation in a fresh SQLite instance, as the server's background worker runs it
-   (reviews.allocating.ensure_allocated): reading what it depends on, solving with no transaction
+   (reviews.allocation.ensure_allocated): reading what it depends on, solving with no transaction
    open, then the write transaction that checks, inserts the assignments and the notices. The write
    transaction's own duration is what every other writer may wait for; it is timed from its BEGIN
    to its COMMIT as SQLite runs them.
@@ -49,7 +49,7 @@ def synthetic(n, seed=0):
 
 
 def time_solver(n, runs):
-    from learncircle.reviews.allocation import allocate
+    from learncircle.reviews.solver import allocate
 
     submissions, people, past, apart = synthetic(n)
     times = []
@@ -84,7 +84,7 @@ def time_in_database(n, folder):
     from learncircle.accounts import models as account_models
     from learncircle.accounts.models import User
     from learncircle.circles.models import Circle, Membership
-    from learncircle.reviews import allocating
+    from learncircle.reviews import allocation, rubric
     from learncircle.reviews.models import Assignment, ReviewRound, Submission
     from learncircle.reviews.submitting import submit
 
@@ -111,20 +111,20 @@ def time_in_database(n, folder):
                         reviewer_pool="submitters", anonymity="reviewers_hidden", accept_late=True,
                         submission_deadline=now + dt.timedelta(days=2), review_deadline=now + dt.timedelta(days=5),
                         results_release="as_arrive", min_prompt_length=10))
-                    round.add_criterion({"name": "Clarity", "kind": "scale", "levels": ["Unclear", "Clear"]})
+                    rubric.add_criterion(round, {"name": "Clarity", "kind": "scale", "levels": ["Unclear", "Clear"]})
                     round.publish()
                     for person in people:
                         submit(round, person, body="My work, in a few words.")
                     clock.advance(days=2, minutes=1)
                     rounds.append(round)
                     if number < EARLIER_ROUNDS:
-                        allocating.ensure_allocated(round, seed=number)
+                        allocation.ensure_allocated(round, seed=number)
                         clock.advance(days=5)
                 timer = WriteTimer()
                 db.database.connection().set_trace_callback(timer)
                 round = ReviewRound.get_by_id(rounds[-1].id)
                 started = time.perf_counter()
-                result = allocating.ensure_allocated(round, url=f"/r/{round.id}")
+                result = allocation.ensure_allocated(round, url=f"/r/{round.id}")
                 whole = time.perf_counter() - started
                 db.database.connection().set_trace_callback(None)
                 made = Assignment.select().where(Assignment.round == round.id).count()

@@ -35,7 +35,7 @@ def run(url, *, connections, seconds, headers):
     done = subprocess.run(command + [url], capture_output=True, text=True, timeout=seconds + 30)
     if done.returncode != 0:
         raise LoadError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
-    line = next((l for l in done.stdout.splitlines() if l.startswith("BENCH-JSON ")), None)
+    line = next((text for text in done.stdout.splitlines() if text.startswith("BENCH-JSON ")), None)
     if line is None:
         raise LoadError(f"wrk printed no report:\n{done.stdout}")
     figures = json.loads(line.removeprefix("BENCH-JSON "))

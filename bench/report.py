@@ -41,7 +41,8 @@ def evaluate(results):
     return [
         {"name": f"thread page within {MAX_RATIO}x of the floor (p50 latency and req/s, 1 and 8 connections)",
          "measured": f"{worst:.2f}x at worst", "passed": worst <= MAX_RATIO},
-        {"name": "at most {thread} SQL queries on the thread page, {thread_list} on the thread list".format(**MAX_QUERIES),
+        {"name": "at most {thread} SQL queries on the thread page, {thread_list} on the thread list".format(
+            **MAX_QUERIES),
          "measured": ", ".join(f"{label}: {queries[key]['queries']}"
                                for key, label in (("thread", "thread page"), ("thread_list", "thread list"))),
          "passed": all(queries[key]["queries"] <= most for key, most in MAX_QUERIES.items())},

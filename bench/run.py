@@ -176,7 +176,8 @@ def measure_load(targets, *, seconds, warmup, connections, rounds):
                                   headers=target["headers"])
                 if result["bytes_per_response"] < target["expected_bytes"] * 0.5:
                     raise BenchError(f"{target['label']}: responses of {result['bytes_per_response']} bytes under "
-                                     f"load, {target['expected_bytes']} when checked: the server answered something else")
+                                     f"load, {target['expected_bytes']} when checked: the server answered "
+                                     "something else")
                 measured[target["key"]].append(result)
         for key, results in measured.items():
             figures[key][str(count)] = load.combine(results)
@@ -293,11 +294,13 @@ def run(args):
 
 def main():
     parser = argparse.ArgumentParser(description="Benchmark LearnCircle against a minimal floor app.")
-    parser.add_argument("--seconds", type=int, default=10, help="seconds each page is measured for, over all rounds (default 10)")
+    parser.add_argument("--seconds", type=int, default=10,
+                        help="seconds each page is measured for, over all rounds (default 10)")
     parser.add_argument("--rounds", type=int, default=5,
                         help="interleaved rounds the measurement is split into (default 5)")
     parser.add_argument("--warmup", type=int, default=2, help="warm-up per page before measuring (default 2)")
-    parser.add_argument("--threads", type=int, default=4, help="waitress worker threads, both servers (default 4, as `learncircle serve`)")
+    parser.add_argument("--threads", type=int, default=4,
+                        help="waitress worker threads, both servers (default 4, as `learncircle serve`)")
     parser.add_argument("--no-docs", action="store_true", help="do not update docs/performance.md")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
     args = parser.parse_args()

@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import config as settings
-from . import db, errors, instance, logs, site, web
+from . import assets, db, errors, formkeys, instance, leaving, logs, site, timefmt, web
 from .limits import limiter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +71,10 @@ def create_app(test_config=None):
     compress.init_app(app)
     limiter.init_app(app)
     web.init_app(app)
+    timefmt.init_app(app)
+    assets.init_app(app)
+    formkeys.init_app(app)
+    leaving.init_app(app)
     errors.init_app(app)
     logs.init_app(app)
     _init_login(app)
@@ -110,30 +114,31 @@ class DatabaseInteger(IntegerConverter):
 
 
 def _register_blueprints(app):
-    from flask import Blueprint
-    import js_lib_htmx
-
     app.url_map.converters["int"] = DatabaseInteger
 
     from .accounts.views import bp as accounts
     from .circles.views import bp as circles
     from .discussions.views import bp as discussions
     from .leaving import bp as leaving
-    from .reviews import allocate, manage, participate  # noqa: F401  (they add their routes to the blueprint)
-    from .reviews.blueprint import bp as reviews
-    from .reviews.access import template_helpers as review_helpers
-    from .circles.access import template_helpers
+    from .notices.views import bp as notices
+    from .reviews import background_allocation
+    from .reviews.facilitator.rubric_views import bp as reviews_rubric
+    from .reviews.facilitator.views import bp as reviews_facilitator
+    from .reviews.participant.views import bp as reviews_participant
 
-    # htmx comes from its registry package at install time and is served from here: no CDN.
-    vendor = Blueprint("vendor", __name__,
-                       static_folder=str(Path(js_lib_htmx.__file__).parent / "static" / "htmx"),
-                       static_url_path="/static/vendor")
-    app.register_blueprint(vendor)
-    for blueprint in (accounts, circles, discussions, reviews, leaving):
+    for blueprint in (accounts, circles, discussions, reviews_participant, reviews_facilitator, reviews_rubric,
+                      notices, leaving):
         app.register_blueprint(blueprint)
-    from .accounts.access import can_view_profile
-    from .notices.badge import unread_notice_count
+    # The server's background allocation of reviewers (started by `learncircle serve` and wsgi.py).
+    background_allocation.init_app(app)
+    # Each feature's "who may" rules, as template globals: the same rule hides a button and refuses the request.
+    from .accounts import access as account_access
+    from .circles import access as circle_access
+    from .discussions import access as discussion_access
+    from .reviews import access as review_access
 
-    app.jinja_env.globals.update(**template_helpers(), **review_helpers(), can_view_profile=can_view_profile,
-                              unread_notice_count=unread_notice_count)
-    app.jinja_env.globals["site_name"] = lambda: app.config["SITE_NAME"]
+    for rules in (account_access, circle_access, discussion_access, review_access):
+        rules.init_app(app)
+    from .notices import badge as notice_badge
+
+    notice_badge.init_app(app)

@@ -63,7 +63,7 @@ def serve(host, port, threads):
     by the CONNECTION_LIMIT and CONNECTION_TIMEOUT settings.
     """
     from . import logs, serving
-    from .reviews import worker as review_worker
+    from .reviews import background_allocation
 
     _apply_migrations()
     logs.configure()
@@ -92,8 +92,8 @@ def serve(host, port, threads):
     if host in ("0.0.0.0", "::"):
         click.echo(f"listening on every network interface, port {port}")
     memory.settle_after_start()
-    # Reviewers are allocated in the background, at each round's deadline (reviews.worker).
-    allocation = review_worker.worker(app)
+    # Reviewers are allocated in the background, at each round's deadline (reviews.background_allocation).
+    allocation = background_allocation.worker(app)
     allocation.start()
 
     def stopping(busy):

@@ -18,7 +18,8 @@ SETTINGS = {
                            "`postgresql://user:pass@host/db` works too (install the `postgres` extra)."),
     "SECRET_KEY": (None, "Signs sessions and CSRF tokens (at least 32 characters); default: generated once "
                          "into `instance/secret_key` (mode 600)."),
-    "REGISTRATION": ("invite", "Who may create an account: `open`, `invite` (only through a circle's invitation link) or `closed`."),
+    "REGISTRATION": ("invite", "Who may create an account: `open`, `invite` (only through a circle's invitation "
+                               "link) or `closed`."),
     "SITE_NAME": ("LearnCircle", "Name shown in the header and page titles."),
     "BASE_URL": (None, "Public address, used in links that leave the page (invitations, what the CLI prints); "
                        "default: not set, so links use the address confirmed on the setup page, or the one the "
@@ -78,4 +79,5 @@ def check(config):
         if not str(config[name]).isdigit() or int(config[name]) < 1:
             raise ValueError(f"{name} must be a whole number, 1 or more, not {config[name]!r}")
     if not str(config["PROXY_COUNT"]).isdigit():
-        raise ValueError(f"PROXY_COUNT must be a whole number of proxies (0 without one), not {config['PROXY_COUNT']!r}")
+        raise ValueError("PROXY_COUNT must be a whole number of proxies (0 without one), "
+                         f"not {config['PROXY_COUNT']!r}")

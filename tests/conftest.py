@@ -11,7 +11,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 from waitress.server import create_server
 
 from argon2 import PasswordHasher
@@ -20,9 +19,11 @@ from learncircle import clock, create_app, db
 from learncircle.accounts import models as account_models
 from learncircle.accounts import sessions
 from learncircle.accounts.models import User
-from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Circle, Membership
+from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PUBLIC, Circle, Membership
 
 PASSWORD = "correct horse battery"
+# Peer review's shared world of rounds (world, in_request).
+pytest_plugins = ["tests.fixtures_reviews"]
 
 
 @pytest.fixture(autouse=True)
@@ -143,11 +144,6 @@ def roles(app, make_user, make_circle, add_member):
         return {"circle": circle, OWNER: owner, FACILITATOR: facilitator, MEMBER: member,
                 "outsider": make_user("outsider"), "admin": make_user("admin", is_admin=True)}
     return build
-
-
-def html(response):
-    """Parse a response body for assertions about what a person sees."""
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 # ---- a real server and a real browser ----------------------------------------------------------

@@ -52,7 +52,7 @@ class Served:
                 return
             except requests.ConnectionError:
                 if time.monotonic() > deadline:
-                    raise AssertionError(f"serve did not answer within {seconds} seconds:\n{self.output()}")
+                    raise AssertionError(f"serve did not answer within {seconds} seconds:\n{self.output()}") from None
                 time.sleep(0.05)
 
     def wait_for_line(self, text, seconds=10):

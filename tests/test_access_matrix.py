@@ -14,21 +14,21 @@ empty body, which suits buttons. Any other status is compared as itself: where a
 access check but the action is refused on purpose (work that can no longer change), its policy says
 422 for that role, in plain sight.
 """
-import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
 from flask import url_for
 
-from learncircle import clock, create_app, db
+from learncircle import create_app, db
 from learncircle.accounts import resets, sessions
 from learncircle.accounts.models import User
 from learncircle.circles.models import FACILITATOR, MEMBER, PRIVATE, PUBLIC, Circle, Invitation, Membership
 from learncircle.discussions.models import Thread
-from learncircle.reviews import allocating, reviewing
-from learncircle.reviews.models import Assignment, ReviewRound, Submission
+from learncircle.reviews import reviewing
+from learncircle.reviews.models import Assignment, Submission
 from learncircle.reviews.submitting import submit
+from tests.fixtures_reviews import make_round, start_reviewing
 
 ROLES = ("anonymous", "outsider", "member", "facilitator", "owner", "admin")
 ALLOW, LOGIN, HIDDEN = "allow", "login", "hidden"
@@ -123,39 +123,40 @@ POLICIES = {
     ("discussions.preview", "POST"): SIGNED_IN_ONLY,
     # The leaving page shows only an address signed for its reader; the matrix sends none.
     ("leaving.page", "GET"): policy(400, anonymous=LOGIN),
+    ("notices.notices", "GET"): SIGNED_IN_ONLY,
+    ("notices.mark_read", "POST"): SIGNED_IN_ONLY,
     # Peer review. The member of the world submitted, was allocated one review to write, and has a
     # submitted review of their own work to read; "peer" wrote that review.
-    ("reviews.notices", "GET"): SIGNED_IN_ONLY,
-    ("reviews.mark_notices_read", "POST"): SIGNED_IN_ONLY,
-    ("reviews.rounds", "GET"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN)),
-    ("reviews.round", "GET"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN)),
+    ("reviews_participant.rounds", "GET"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN)),
+    ("reviews_participant.round", "GET"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN)),
     # Polled while reviewers are being allocated: whoever sees the round page.
-    ("reviews.allocation_status", "GET"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN)),
-    ("reviews.my_submission", "GET"): ROUND_MEMBERS,
+    ("reviews_participant.allocation_status", "GET"): policy(anonymous=VISITOR,
+                                                             outsider=per_visibility(403, HIDDEN)),
+    ("reviews_participant.my_submission", "GET"): ROUND_MEMBERS,
     # Reviewing has begun, so the member's own work can no longer change: refused after access passed.
-    ("reviews.my_submission", "POST"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), admin=403,
-                                              member=422),
-    ("reviews.submission", "GET"): AUTHOR_AND_MANAGERS,
-    ("reviews.review", "GET"): AUTHOR_AND_MANAGERS,  # the reviewer; managers read it
-    ("reviews.save_draft", "POST"): AUTHOR_ONLY,  # the reviewer alone
-    ("reviews.submit_review", "POST"): AUTHOR_ONLY,
-    ("reviews.rate_review", "POST"): AUTHOR_ONLY,  # the reviewed author alone
-    ("reviews.flag_review", "POST"): AUTHOR_ONLY,
-    ("reviews.revision_plan", "POST"): AUTHOR_ONLY,
-    **{(endpoint, method): ROUND_MANAGERS for endpoint, method in (
-        ("reviews.new_round", "GET"), ("reviews.new_round", "POST"), ("reviews.round_settings", "GET"),
-        ("reviews.round_settings", "POST"), ("reviews.start_reviewing", "POST"), ("reviews.close_round", "POST"),
-        ("reviews.extend_deadlines", "GET"), ("reviews.extend_deadlines", "POST"), ("reviews.board", "GET"),
-        ("reviews.swap_reviewer", "GET"), ("reviews.swap_reviewer", "POST"), ("reviews.add_reviewer", "GET"),
-        ("reviews.add_reviewer", "POST"), ("reviews.nudge", "POST"), ("reviews.export_csv", "GET"),
-        ("reviews.hide_review", "POST"), ("reviews.unhide_review", "POST"), ("reviews.kept_apart", "GET"),
-        ("reviews.kept_apart", "POST"), ("reviews.release_pair", "POST"))},
+    ("reviews_participant.my_submission", "POST"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN),
+                                                          admin=403, member=422),
+    ("reviews_participant.submission", "GET"): AUTHOR_AND_MANAGERS,
+    ("reviews_participant.review", "GET"): AUTHOR_AND_MANAGERS,  # the reviewer; managers read it
+    ("reviews_participant.save_draft", "POST"): AUTHOR_ONLY,  # the reviewer alone
+    ("reviews_participant.submit_review", "POST"): AUTHOR_ONLY,
+    ("reviews_participant.rate_review", "POST"): AUTHOR_ONLY,  # the reviewed author alone
+    ("reviews_participant.flag_review", "POST"): AUTHOR_ONLY,
+    ("reviews_participant.revision_plan", "POST"): AUTHOR_ONLY,
+    **{("reviews_facilitator." + endpoint, method): ROUND_MANAGERS for endpoint, method in (
+        ("new_round", "GET"), ("new_round", "POST"), ("round_settings", "GET"), ("round_settings", "POST"),
+        ("start_reviewing", "POST"), ("close_round", "POST"), ("extend_deadlines", "GET"),
+        ("extend_deadlines", "POST"), ("board", "GET"), ("swap_reviewer", "GET"), ("swap_reviewer", "POST"),
+        ("add_reviewer", "GET"), ("add_reviewer", "POST"), ("nudge", "POST"), ("export_csv", "GET"),
+        ("hide_review", "POST"), ("unhide_review", "POST"), ("kept_apart", "GET"), ("kept_apart", "POST"),
+        ("release_pair", "POST"))},
     # A draft round exists only for the people who manage it.
     **{(endpoint, method): DRAFT_MANAGERS for endpoint, method in (
-        ("reviews.rubric", "GET"), ("reviews.add_criterion", "POST"), ("reviews.criterion", "GET"),
-        ("reviews.criterion_editor", "GET"), ("reviews.edit_criterion", "POST"),
-        ("reviews.move_criterion", "POST"), ("reviews.remove_criterion", "POST"), ("reviews.publish", "POST"),
-        ("reviews.discard_round", "POST"), ("reviews.copy_rubric", "POST"))},
+        ("reviews_rubric.builder", "GET"), ("reviews_rubric.add_criterion", "POST"),
+        ("reviews_rubric.criterion", "GET"), ("reviews_rubric.criterion_editor", "GET"),
+        ("reviews_rubric.edit_criterion", "POST"), ("reviews_rubric.move_criterion", "POST"),
+        ("reviews_rubric.remove_criterion", "POST"), ("reviews_rubric.copy_rubric", "POST"),
+        ("reviews_facilitator.publish", "POST"), ("reviews_facilitator.discard_round", "POST"))},
 }
 DRAFT_ROUTES = {endpoint for (endpoint, method), rule in POLICIES.items() if rule is DRAFT_MANAGERS}
 
@@ -181,28 +182,29 @@ FORMS = {
     "discussions.hide_post": {"reason": "Off topic: see the code of conduct."},
     "circles.site_address": {"public_url": "https://learn.example.org", "next": "/"},
     "discussions.preview": {"body": "*preview*"},
-    "reviews.new_round": {"title": "Round two", "brief": "Write.", "submission_format": "text",
-                          "reviews_per_submission": "1", "reviewer_pool": "submitters",
-                          "anonymity": "reviewers_hidden", "submission_deadline": "2031-01-01T10:00",
-                          "review_deadline": "2031-01-08T10:00", "results_release": "as_arrive",
-                          "min_prompt_length": "10", "copy_from": "0"},
-    "reviews.my_submission": {"body": "A better version."},
-    "reviews.add_criterion": {"new-criterion-name": "Evidence", "new-criterion-kind": "comments"},
-    "reviews.move_criterion": {"direction": "down"},
-    "reviews.copy_rubric": {"source": "{round_id}"},
-    "reviews.swap_reviewer": {"reviewer": "{reviewer}"},
-    "reviews.add_reviewer": {"reviewer": "{reviewer}"},
-    "reviews.kept_apart": {"reviewer": "{reviewer}", "author": "{author}"},
-    "reviews.release_pair": {"reviewer": "{reviewer}", "author": "{author}"},
-    "reviews.round_settings": {"title": "Essays, revised", "brief": "Write more.",
-                               "review_deadline": "2031-01-08T10:00", "results_release": "as_arrive",
-                               "min_prompt_length": "10"},
-    "reviews.save_draft": {"what_works": "Draft words."},
-    "reviews.submit_review": {"what_works": "Clear and well argued.", "could_be_better": "One more example.",
-                              "level-{criterion_id}": "1", "comment-{criterion_id}": ""},
-    "reviews.rate_review": {"helpfulness": "4"},
-    "reviews.flag_review": {"reason": "It mocks the work instead of helping."},
-    "reviews.revision_plan": {"body": "I will add an example to every claim."},
+    "reviews_facilitator.new_round": {"title": "Round two", "brief": "Write.", "submission_format": "text",
+                                      "reviews_per_submission": "1", "reviewer_pool": "submitters",
+                                      "anonymity": "reviewers_hidden", "submission_deadline": "2031-01-01T10:00",
+                                      "review_deadline": "2031-01-08T10:00", "results_release": "as_arrive",
+                                      "min_prompt_length": "10", "copy_from": "0"},
+    "reviews_facilitator.round_settings": {"title": "Essays, revised", "brief": "Write more.",
+                                           "review_deadline": "2031-01-08T10:00", "results_release": "as_arrive",
+                                           "min_prompt_length": "10"},
+    "reviews_facilitator.swap_reviewer": {"reviewer": "{reviewer}"},
+    "reviews_facilitator.add_reviewer": {"reviewer": "{reviewer}"},
+    "reviews_facilitator.kept_apart": {"reviewer": "{reviewer}", "author": "{author}"},
+    "reviews_facilitator.release_pair": {"reviewer": "{reviewer}", "author": "{author}"},
+    "reviews_rubric.add_criterion": {"new-criterion-name": "Evidence", "new-criterion-kind": "comments"},
+    "reviews_rubric.move_criterion": {"direction": "down"},
+    "reviews_rubric.copy_rubric": {"source": "{round_id}"},
+    "reviews_participant.my_submission": {"body": "A better version."},
+    "reviews_participant.save_draft": {"what_works": "Draft words."},
+    "reviews_participant.submit_review": {"what_works": "Clear and well argued.",
+                                          "could_be_better": "One more example.",
+                                          "level-{criterion_id}": "1", "comment-{criterion_id}": ""},
+    "reviews_participant.rate_review": {"helpfulness": "4"},
+    "reviews_participant.flag_review": {"reason": "It mocks the work instead of helping."},
+    "reviews_participant.revision_plan": {"body": "I will add an example to every claim."},
 }
 
 
@@ -212,10 +214,12 @@ class World:
     def __init__(self, visibility):
         people = {name: User.register(username=name, email=f"{name}@example.org", password="password123",
                                       is_admin=(name == "admin"))
-                  for name in ("owner", "facilitator", "member", "target", "peer", "outsider", "admin")}
+                  for name in ("owner", "facilitator", "member", "target", "peer", "bystander", "outsider",
+                               "admin")}
         circle = Circle.found(owner=people["owner"], name="Matrix Circle", slug="matrix", purpose="Test access.",
                               visibility=visibility)
-        for name, role in (("facilitator", FACILITATOR), ("member", MEMBER), ("target", MEMBER), ("peer", MEMBER)):
+        for name, role in (("facilitator", FACILITATOR), ("member", MEMBER), ("target", MEMBER), ("peer", MEMBER),
+                           ("bystander", MEMBER)):
             joined = Membership.join(user=people[name], circle=circle)
             if role != MEMBER:
                 joined.set_role(role)
@@ -240,22 +244,16 @@ class World:
 
     @staticmethod
     def review_round(circle, people):
-        """A round in reviewing (the member submitted, reviews someone, and has a review to read) and a draft."""
-        now = clock.now()
-        settings = dict(title="Essays", brief="Write.", submission_format="text", reviews_per_submission=1,
-                        reviewer_pool="submitters", anonymity="reviewers_hidden", accept_late=True,
-                        submission_deadline=now + dt.timedelta(days=2), review_deadline=now + dt.timedelta(days=5),
-                        results_release="as_arrive", min_prompt_length=10)
-        scale = {"name": "Clarity", "kind": "scale", "levels": ["Unclear", "Clear"]}
-        draft = ReviewRound.create_round(circle=circle, created_by=people["facilitator"], data=settings)
-        draft.add_criterion(scale)
-        live = ReviewRound.create_round(circle=circle, created_by=people["facilitator"], data=settings)
-        live.add_criterion(scale)
-        live.publish()
+        """A round in reviewing (the member submitted, reviews someone, and has a review to read) and a draft.
+
+        The bystander, a member too, took no part in it."""
+        round = dict(criteria=({"name": "Clarity", "kind": "scale", "levels": ["Unclear", "Clear"]},), title="Essays",
+                     brief="Write.", reviews_per_submission=1, min_prompt_length=10)
+        draft = make_round(circle, people["facilitator"], publish=False, **round)
+        live = make_round(circle, people["facilitator"], **round)
         for name in ("member", "target", "peer"):
             submit(live, people[name], body=f"Work by {name}")
-        live.start_reviewing_now()
-        allocating.ensure_allocated(live)
+        start_reviewing(live)
         own = Submission.get((Submission.round == live) & (Submission.author == people["member"]))
         of_own = Assignment.get(Assignment.submission == own)
         criterion = live.rubric()[0]
@@ -263,7 +261,8 @@ class World:
                                                   "could_be_better": "Add one more example.",
                                                   "levels": {criterion.id: 1}, "comments": {}})
         return {"round_id": live.id, "criterion_id": criterion.id, "submission_id": own.id,
-                "assignment_id": Assignment.get((Assignment.round == live) & (Assignment.reviewer == people["member"])).id,
+                "assignment_id": Assignment.get((Assignment.round == live)
+                                                & (Assignment.reviewer == people["member"])).id,
                 "review_id": review.id, "draft_round_id": draft.id, "draft_criterion_id": draft.rubric()[0].id,
                 # Neither wrote nor reviews any work, whichever way the allocation went: one more reviewer.
                 "reviewer": people["facilitator"].id, "author": people["member"].id}
@@ -292,14 +291,15 @@ def restore(world):
     shutil.copy(world.template, world.live)
 
 
-def url_of(world, endpoint, ghost=False):
-    """The endpoint's URL for the world's objects (or for objects that do not exist)."""
+def url_of(world, endpoint, ghost=False, live=False):
+    """The endpoint's URL for the world's objects (or for objects that do not exist); live: the round under
+    review even for a route tried on the draft."""
     rule = next(r for r in world.app.url_map.iter_rules() if r.endpoint == endpoint)
     args = world.ghost_args if ghost else world.args
     values = {name: args[name] for name in rule.arguments}
     if endpoint == "vendor.static":
         values["filename"] = "htmx.min.js"
-    if endpoint in DRAFT_ROUTES:  # the rubric is edited, and the round published, while it is a draft
+    if endpoint in DRAFT_ROUTES and not live:  # the rubric is edited, and the round published, while a draft
         values = {**values, "round_id": args["draft_round_id"]}
         if "criterion_id" in values:
             values["criterion_id"] = args["draft_criterion_id"]
@@ -307,7 +307,7 @@ def url_of(world, endpoint, ghost=False):
         return url_for(endpoint, **values)
 
 
-def request_as(world, role, endpoint, method, ghost=False, form=None):
+def request_as(world, role, endpoint, method, ghost=False, form=None, live=False):
     restore(world)
     client = world.app.test_client()
     if role != "anonymous":
@@ -316,7 +316,7 @@ def request_as(world, role, endpoint, method, ghost=False, form=None):
     if form is None:
         form = {key.format(**world.args): str(value).format(**world.args)
                 for key, value in FORMS.get(endpoint, {}).items()}
-    return client.open(url_of(world, endpoint, ghost), method=method, data=form if method == "POST" else None)
+    return client.open(url_of(world, endpoint, ghost, live), method=method, data=form if method == "POST" else None)
 
 
 def outcome(response):
@@ -343,21 +343,96 @@ def test_every_route_has_a_policy():
     assert not set(FORMS) - {endpoint for endpoint, method in POLICIES}, "forms for routes that no longer exist"
 
 
-@pytest.mark.parametrize("endpoint, method", sorted(POLICIES))
-def test_access(world, endpoint, method):
+def check_policy(world, endpoint, method, rules, live=False):
     failures = []
     for role in ROLES:
-        expected = POLICIES[(endpoint, method)][role]
+        expected = rules[role]
         if isinstance(expected, tuple):
             expected = expected[0] if world.visibility == PUBLIC else expected[1]
-        got = outcome(request_as(world, role, endpoint, method))
+        got = outcome(request_as(world, role, endpoint, method, live=live))
         if expected == HIDDEN:
-            expected = outcome(request_as(world, role, endpoint, method, ghost=True))
+            expected = outcome(request_as(world, role, endpoint, method, ghost=True, live=live))
             assert expected in (404, LOGIN), f"{endpoint} {method}: a missing object answers {expected}"
         if got != expected:
             hint = " (the form was refused: give the route a valid body in FORMS)" if got == 422 else ""
             failures.append(f"{role}: expected {expected}, got {got}{hint}")
     assert failures == [], f"{endpoint} {method} ({world.visibility}): " + "; ".join(failures)
+
+
+@pytest.mark.parametrize("endpoint, method", sorted(POLICIES))
+def test_access(world, endpoint, method):
+    check_policy(world, endpoint, method, POLICIES[(endpoint, method)])
+
+
+# The routes tried on the draft, tried on the round under review: its people are refused, not told it does
+# not exist; those who run it get the page, or are told why nothing changed (a rubric fixed once
+# reviewers are allocated answers 422; publishing or deleting a published round, a message and 303).
+RUN_THE_ROUND = policy(403, anonymous=VISITOR, outsider=per_visibility(403, HIDDEN))
+FIXED = {**RUN_THE_ROUND, "facilitator": 422, "owner": 422}
+LIVE_ROUND = {
+    ("reviews_rubric.builder", "GET"): policy(403, anonymous=VISITOR, outsider=per_visibility(403, HIDDEN),
+                                              facilitator=ALLOW, owner=ALLOW),
+    ("reviews_rubric.criterion", "GET"): policy(403, anonymous=VISITOR, outsider=per_visibility(403, HIDDEN),
+                                                facilitator=ALLOW, owner=ALLOW),
+    ("reviews_rubric.add_criterion", "POST"): FIXED,
+    ("reviews_rubric.criterion_editor", "GET"): FIXED,
+    ("reviews_rubric.edit_criterion", "POST"): FIXED,
+    ("reviews_rubric.remove_criterion", "POST"): FIXED,
+    ("reviews_rubric.copy_rubric", "POST"): FIXED,  # no earlier round to copy from, and fixed anyway
+    # The only criterion, moved down: nothing to move, so nothing is refused.
+    ("reviews_rubric.move_criterion", "POST"): policy(403, anonymous=VISITOR, outsider=per_visibility(403, HIDDEN),
+                                                      facilitator=ALLOW, owner=ALLOW),
+    ("reviews_facilitator.publish", "POST"): policy(403, anonymous=VISITOR, outsider=per_visibility(403, HIDDEN),
+                                                    facilitator=ALLOW, owner=ALLOW),
+    ("reviews_facilitator.discard_round", "POST"): policy(403, anonymous=VISITOR,
+                                                          outsider=per_visibility(403, HIDDEN),
+                                                          facilitator=ALLOW, owner=ALLOW),
+}
+
+
+def test_every_route_tried_on_the_draft_is_tried_on_the_round_under_review():
+    assert set(LIVE_ROUND) == {(endpoint, method) for (endpoint, method), rule in POLICIES.items()
+                               if rule is DRAFT_MANAGERS}
+
+
+@pytest.mark.parametrize("endpoint, method", sorted(LIVE_ROUND))
+def test_access_to_the_round_under_review(world, endpoint, method):
+    check_policy(world, endpoint, method, LIVE_ROUND[(endpoint, method)], live=True)
+
+
+# A member of the circle who neither wrote the work nor reviews it: the round is open to them, the work is not.
+BYSTANDER = {
+    ("reviews_participant.round", "GET"): ALLOW,
+    ("reviews_participant.my_submission", "GET"): ALLOW,
+    ("reviews_participant.my_submission", "POST"): ALLOW,  # late work is still taken, marked late
+    ("reviews_participant.submission", "GET"): 403,
+    ("reviews_participant.review", "GET"): 403,
+    ("reviews_participant.save_draft", "POST"): 403,
+    ("reviews_participant.submit_review", "POST"): 403,
+    ("reviews_participant.rate_review", "POST"): 403,
+    ("reviews_participant.flag_review", "POST"): 403,
+    ("reviews_participant.revision_plan", "POST"): 403,
+}
+
+
+@pytest.mark.parametrize("endpoint, method", sorted(BYSTANDER))
+def test_the_work_is_closed_to_members_it_does_not_concern(world, endpoint, method):
+    assert outcome(request_as(world, "bystander", endpoint, method)) == BYSTANDER[(endpoint, method)]
+
+
+def test_numbers_that_name_nothing_are_not_found(world):
+    """An id of nothing, or larger than a database holds (a 404, never a crash), to the person whose work it is."""
+    restore(world)
+    client = world.app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = world.ids["member"]
+    huge = 10**25
+    for url in ("/r/999999", "/s/999999", "/a/999999", "/r/999999/submission", f"/s/{huge}", f"/a/{huge}",
+                f"/r/{huge}", f"/r/{world.args['round_id']}/submission?version={huge}", "/r/999999/board"):
+        assert client.get(url).status_code == 404, url
+    for url in ("/reviews/999999/rate", "/reviews/999999/flag", "/s/999999/plan", "/a/999999/draft",
+                "/a/999999/submit", f"/reviews/{huge}/rate", "/reviews/999999/hide"):
+        assert client.post(url).status_code == 404, url
 
 
 @pytest.mark.parametrize("endpoint", sorted({endpoint for endpoint, method in POLICIES if method == "POST"}))

@@ -3,7 +3,8 @@ import pytest
 
 from learncircle import create_app, db
 from learncircle.accounts.models import User
-from tests.conftest import PASSWORD, html
+from tests.conftest import PASSWORD
+from tests.helpers import html
 
 LOGIN_FAILED = "Username/email or password is wrong."
 

@@ -6,7 +6,7 @@ import pytest
 from learncircle import db
 from learncircle.accounts.models import User
 from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC
-from tests.conftest import html
+from tests.helpers import html
 
 
 def as_viewer(client, auth, viewer):

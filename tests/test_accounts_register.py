@@ -6,7 +6,7 @@ import pytest
 from learncircle import clock, db
 from learncircle.accounts.models import User
 from learncircle.circles.models import Invitation
-from tests.conftest import html
+from tests.helpers import html
 
 
 def account(name="newcomer", *, password="a long passphrase", confirm=None, **extra):

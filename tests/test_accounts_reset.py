@@ -8,7 +8,8 @@ from learncircle import db
 from learncircle.accounts.models import User
 from learncircle.accounts.resets import PasswordReset
 from learncircle.accounts.sessions import LoginSession
-from tests.conftest import PASSWORD, html
+from tests.conftest import PASSWORD
+from tests.helpers import html
 
 NEW_PASSWORD = "a freshly chosen passphrase"
 

@@ -10,7 +10,8 @@ from learncircle.accounts.models import User
 from learncircle.accounts.sessions import LoginSession, describe_browser
 from learncircle.circles.models import PRIVATE
 from learncircle.discussions.models import Post, Thread
-from tests.conftest import PASSWORD, html
+from tests.conftest import PASSWORD
+from tests.helpers import html
 
 NEW_PASSWORD = "a brand new passphrase"
 

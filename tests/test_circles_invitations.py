@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Invitation, Membership
-from tests.conftest import html
+from tests.helpers import html
 
 
 def make_link(circle, creator, **options):

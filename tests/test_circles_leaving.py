@@ -4,7 +4,7 @@ import pytest
 
 from learncircle import db
 from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Membership
-from tests.conftest import html
+from tests.helpers import html
 
 
 def membership(user, circle):

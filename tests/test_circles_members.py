@@ -2,7 +2,7 @@
 import pytest
 
 from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Circle, Membership
-from tests.conftest import html
+from tests.helpers import html
 
 
 def membership(user, circle):

@@ -5,7 +5,7 @@ import pytest
 
 from learncircle.circles.models import DEFAULT_CONDUCT, FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Circle, Membership
 from learncircle.discussions.models import QUESTION, Thread
-from tests.conftest import html
+from tests.helpers import html
 
 VALID = {"name": "Rust Study Group", "slug": "", "purpose": "Learn Rust together by building small tools.",
          "goals": "Ship **one** tool each.", "conduct": DEFAULT_CONDUCT, "visibility": PUBLIC}
@@ -48,6 +48,7 @@ def test_start_page_lists_my_circles_with_role_and_public_circles_to_join(client
     assert [(r.find("a").get_text(), r.find(class_="badge").get_text(), r.find(class_="purpose").get_text())
             for r in rows] == [("Chess", FACILITATOR, "Improve our endgames."),
                                ("Compilers", OWNER, "Write a compiler in ten weeks.")]
+    assert rows[1].find("a")["href"] == f"/c/{mine.slug}"
     public = page.find(id="public-circles")
     assert [a.get_text() for a in public.find_all("a", class_="title")] == ["Poetry"]
     assert public.find("a", string="Join")["href"] == f"/c/{theirs.slug}/join"

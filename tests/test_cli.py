@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import click
 import pytest
 import requests
 from click.testing import CliRunner
@@ -233,6 +234,138 @@ def test_demo_changes_nothing_when_a_demo_account_already_exists(instance):
     assert "demo-lukas" in result.output
     assert count(instance, "user") == 1
     assert count(instance, "circle") == 0
+
+
+CIRCLE_TOML = """
+name = "Test Circle"
+slug = "test-circle"
+purpose = "Trying the demo's content files."
+goals = '''
+Learn **one** thing.
+'''
+threads = ["first.md", "second.md"]
+
+[[person]]
+key = "ana"
+display_name = "Ana Lima"
+role = "owner"
+timezone = "Europe/Lisbon"
+bio = '''
+Teacher in Lisbon.
+'''
+
+[[person]]
+key = "ben"
+display_name = "Ben Ito"
+timezone = "Asia/Tokyo"
+pronouns = "he/him"
+bio = '''
+Learner in Tokyo.
+'''
+"""
+
+FIRST_MD = """+++
+title = "First steps"
+kind = "discussion"
+author = "ana"
+days_ago = 3
+local_hour = 9
+pinned = true
++++
+Hello **all**.
+
++++
+author = "ben"
+hours_later = 2
++++
+Hi Ana.
+"""
+
+SECOND_MD = """+++
+title = "A question"
+kind = "question"
+author = "ben"
+days_ago = 1
+local_hour = 20
++++
+Why?
+"""
+
+
+@pytest.fixture
+def content(tmp_path):
+    """A small demo content folder, to seed and to break."""
+    folder = tmp_path / "demo_content"
+    (folder / "threads").mkdir(parents=True)
+    (folder / "circle.toml").write_text(CIRCLE_TOML, encoding="utf-8")
+    (folder / "threads" / "first.md").write_text(FIRST_MD, encoding="utf-8")
+    (folder / "threads" / "second.md").write_text(SECOND_MD, encoding="utf-8")
+    return folder
+
+
+def test_demo_seeds_what_its_content_files_say(instance, content):
+    assert run("db", "upgrade").exit_code == 0
+
+    with db.database.connection_context():
+        seeded = demo.seed(content=demo.load(content))
+
+    assert (seeded.circle.slug, seeded.thread_count) == ("test-circle", 2)
+    assert rows(instance, "SELECT username, display_name, timezone, pronouns, bio FROM user ORDER BY id") == [
+        ("demo-ana", "Ana Lima", "Europe/Lisbon", "", "Teacher in Lisbon.\n"),
+        ("demo-ben", "Ben Ito", "Asia/Tokyo", "he/him", "Learner in Tokyo.\n")]
+    assert rows(instance, "SELECT name, goals FROM circle") == [("Test Circle", "Learn **one** thing.\n")]
+    assert rows(instance, "SELECT role FROM membership ORDER BY user_id") == [("owner",), ("member",)]
+    assert rows(instance, "SELECT title, kind, pinned, answered_at IS NULL FROM thread ORDER BY id") == [
+        ("First steps", "discussion", 1, 1), ("A question", "question", 0, 1)]
+    assert rows(instance, "SELECT body, body_html FROM post ORDER BY id") == [
+        ("Hello **all**.\n", "<p>Hello <strong>all</strong>.</p>\n"), ("Hi Ana.\n", "<p>Hi Ana.</p>\n"),
+        ("Why?\n", "<p>Why?</p>\n")]
+
+
+# Each edit breaks one thing; the error names the file and the line where `line` is (None: the file as a whole).
+@pytest.mark.parametrize("file, old, new, line, message", [
+    ("threads/first.md", 'author = "ben"', 'author = "bob"', 'author = "bob"',
+     "author: 'bob' is no person's key in circle.toml"),
+    ("threads/first.md", "days_ago = 3", "days_ago 3", "days_ago 3", "Expected '=' after a key in a key/value pair"),
+    ("threads/first.md", "local_hour = 9\n", "", "+++", "local_hour: missing"),
+    ("threads/first.md", "local_hour = 9", 'local_hour = "nine"', "local_hour",
+     "local_hour: should be a whole number, not 'nine'"),
+    ("threads/first.md", "local_hour = 9", "local_hour = 25", "local_hour", "local_hour: an hour from 0 to 23"),
+    ("threads/first.md", "pinned = true", "pined = true", "pined", "pined: unknown field"),
+    ("threads/first.md", 'kind = "discussion"', 'kind = "poll"', "kind",
+     "kind: 'poll' is none of discussion, question"),
+    ("threads/first.md", "hours_later = 2", "hours_later = -2", "hours_later", "hours_later: cannot be negative"),
+    ("threads/first.md", "Hi Ana.", "", "+++\n\n", "no post text follows this line"),
+    ("threads/second.md", "+++\nWhy?", "Why?", "+++", "this +++ opens a block that no +++ line closes"),
+    ("threads/second.md", "+++\ntitle", "# A question\n+++\ntitle", "# A question",
+     "a thread file begins with a +++ line"),
+    ("circle.toml", 'timezone = "Asia/Tokyo"', 'timezone = "Asia/Tokio"', "Asia/Tokio",
+     "person 'ben': timezone: 'Asia/Tokio' is no time zone name"),
+    ("circle.toml", 'key = "ben"', 'key = "ana"', 'key = "ana"\ndisplay_name = "Ben',
+     "person 'ana': key: another person has it already"),
+    ("circle.toml", 'key = "ben"', 'key = "Ben"', 'key = "Ben"', "person 'Ben': key: lower-case letters"),
+    ("circle.toml", 'key = "ben"', 'key = "ben"\nrole = "owner"', None, 'exactly one person has role = "owner", not 2'),
+    ("circle.toml", 'role = "owner"', 'role = "teacher"', "role", "person 'ana': role: 'teacher' is none of owner"),
+    ("circle.toml", 'pronouns = "he/him"', "pronouns = he/him", "pronouns", "Invalid value"),
+    ("circle.toml", 'display_name = "Ana Lima"', "display_name = 7", "display_name = 7",
+     "person 1: display_name: should be text, not 7"),
+    ("circle.toml", 'slug = "test-circle"', 'slug = "Test Circle"', "slug", "slug: only lower-case"),
+    ("circle.toml", '"second.md"', '"2nd.md"', "threads =", "threads: there is no file threads/2nd.md"),
+    ("circle.toml", ', "second.md"', "", "threads =", "threads: second.md in threads/ but not listed"),
+])
+def test_demo_content_mistakes_are_named_with_their_file_and_line(content, file, old, new, line, message):
+    path = content / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+
+    with pytest.raises(demo.DemoContentError) as error:
+        demo.load(content)
+
+    where = f"{path}, line {text[:text.index(line)].count(chr(10)) + 1}: " if line else f"{path}: "
+    assert error.value.message.startswith(where + message), error.value.message
+    assert isinstance(error.value, click.ClickException)  # so `learncircle demo` prints it as one line
 
 
 def test_the_commands_print_the_address_confirmed_at_setup(instance, monkeypatch):

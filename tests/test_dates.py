@@ -9,13 +9,13 @@ from flask import g, render_template_string
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from learncircle import db, web
+from learncircle import db, timefmt
 from learncircle.circles.models import FACILITATOR, MEMBER, Invitation
-from learncircle.reviews.manage_forms import local_input_value
+from learncircle.timefmt import input_value as local_input_value
 from learncircle.reviews.models import ReviewRound
 from learncircle.reviews.rules import ValidationError
-from tests.conftest import html
-from tests.test_reviews_manage import form_settings, fresh, make_round
+from tests.helpers import html
+from tests.fixtures_reviews import fresh, make_round, round_form
 
 EDGE_ZONES = ["Pacific/Kiritimati", "Pacific/Pago_Pago", "UTC", "America/New_York", "Asia/Kolkata",
               "Australia/Lord_Howe", "Pacific/Chatham", "America/St_Johns", "Asia/Kathmandu"]
@@ -30,7 +30,7 @@ moments = st.datetimes(min_value=dt.datetime.min, max_value=dt.datetime.max)
 @example(zone=ZoneInfo("Pacific/Pago_Pago"), moment=dt.datetime.min, now=dt.datetime(2026, 3, 2))
 @example(zone=ZoneInfo("Pacific/Kiritimati"), moment=dt.datetime.min, now=dt.datetime.max)
 def test_local_times_show_every_moment_in_every_zone(zone, moment, now):
-    times = web.LocalTimes(zone, now)
+    times = timefmt.LocalTimes(zone, now)
     local = times.local(moment)
     assert local.tzinfo is not None
     assert local.astimezone(dt.timezone.utc).replace(tzinfo=None) == moment  # the same instant, never another
@@ -45,9 +45,9 @@ def test_local_times_show_every_moment_in_every_zone(zone, moment, now):
 @example(zone=ZoneInfo("Pacific/Kiritimati"), moment=dt.datetime.min)
 @example(zone=ZoneInfo("Pacific/Pago_Pago"), moment=dt.datetime.max)
 def test_to_local_and_from_local_never_raise(zone, moment):
-    local = web.to_local(moment, zone)
+    local = timefmt.to_local(moment, zone)
     assert local.astimezone(dt.timezone.utc).replace(tzinfo=None) == moment
-    back = web.from_local(moment, zone)  # a moment typed as local time
+    back = timefmt.from_local(moment, zone)  # a moment typed as local time
     assert back.tzinfo is None
     try:
         expected = moment.replace(tzinfo=zone).astimezone(dt.timezone.utc).replace(tzinfo=None)
@@ -62,12 +62,13 @@ def test_to_local_and_from_local_never_raise(zone, moment):
 @example(zone="Pacific/Pago_Pago", moment=dt.datetime.min)
 def test_the_time_filters_and_the_input_value_never_raise(app, zone, moment):
     with app.test_request_context("/"):
-        g._local_times = web.LocalTimes(ZoneInfo(zone), dt.datetime(2026, 3, 2, 9))
+        g._local_times = timefmt.LocalTimes(ZoneInfo(zone), dt.datetime(2026, 3, 2, 9))
         shown = render_template_string("{{ m|localtime }}|{{ m|time_tag }}|{{ m|time_tag(relative=false) }}",
                                        m=moment)
-        assert shown.count(str(web.to_local(moment).year)) >= 2
+        assert shown.count(str(timefmt.to_local(moment).year)) >= 2
         value = local_input_value(moment)
-        assert dt.datetime.fromisoformat(value) == web.to_local(moment).replace(tzinfo=None, second=0, microsecond=0)
+        local = timefmt.to_local(moment).replace(tzinfo=None, second=0, microsecond=0)
+        assert dt.datetime.fromisoformat(value) == local
 
 
 # ---- forms accept dates near today ------------------------------------------------------------
@@ -93,7 +94,7 @@ def kiritimati(make_user, make_circle, add_member):
 def test_a_round_deadline_far_from_today_is_refused_with_the_form_kept(client, auth, frozen_clock, kiritimati,
                                                                          typed, message):
     auth.login(kiritimati[FACILITATOR])
-    data = form_settings(submission_deadline=typed, review_deadline="2026-03-16T18:00")
+    data = round_form(submission_deadline=typed, review_deadline="2026-03-16T18:00")
     response = client.post(f"/c/{kiritimati['circle'].slug}/reviews/new", data=data)
     assert response.status_code == 422
     page = html(response)
@@ -106,7 +107,7 @@ def test_a_round_deadline_far_from_today_is_refused_with_the_form_kept(client, a
 
 def test_a_deadline_within_five_years_is_accepted(client, auth, frozen_clock, kiritimati):
     auth.login(kiritimati[FACILITATOR])
-    data = form_settings(submission_deadline="2031-02-28T18:00", review_deadline="2031-03-01T18:00")
+    data = round_form(submission_deadline="2031-02-28T18:00", review_deadline="2031-03-01T18:00")
     assert client.post(f"/c/{kiritimati['circle'].slug}/reviews/new", data=data).status_code == 303
     with db.database.connection_context():
         assert ReviewRound.get().review_deadline == dt.datetime(2031, 3, 1, 4, 0)

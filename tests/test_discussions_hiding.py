@@ -7,7 +7,7 @@ from learncircle import db
 from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PUBLIC
 from learncircle.discussions.models import Post, Thread
 from learncircle.notices.models import Notice
-from tests.conftest import html
+from tests.helpers import html
 from tests.test_discussions_threads import recorded_sql, replies
 
 HTMX = {"HX-Request": "true"}

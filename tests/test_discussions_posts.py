@@ -4,7 +4,7 @@ import pytest
 from learncircle import db
 from learncircle.circles.models import FACILITATOR, PRIVATE
 from learncircle.discussions.models import Post, Thread
-from tests.conftest import html
+from tests.helpers import html
 
 HTMX = {"HX-Request": "true"}
 
@@ -38,9 +38,9 @@ def opening_post(thread):
 
 
 def textarea_value(textarea):
-    # Like a browser, drop the one line break that may follow the opening tag.
+    # Like a browser, drop the one line break that may follow the opening tag (CRLF reads as one).
     value = textarea.string or ""
-    return value[1:] if value.startswith("\n") else value
+    return value.removeprefix("\r\n") if value.startswith("\r\n") else value.removeprefix("\n")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from learncircle import db
 from learncircle.circles.models import FACILITATOR, PRIVATE
 from learncircle.discussions.models import Post, Thread
-from tests.conftest import html
+from tests.helpers import html
 
 
 def start(circle, author, title="A thread", kind="discussion", body="Opening words."):
@@ -40,9 +40,9 @@ def thread_rows(response):
 
 
 def textarea_value(textarea):
-    # Like a browser, drop the one line break that may follow the opening tag.
+    # Like a browser, drop the one line break that may follow the opening tag (CRLF reads as one).
     value = textarea.string or ""
-    return value[1:] if value.startswith("\n") else value
+    return value.removeprefix("\r\n") if value.startswith("\r\n") else value.removeprefix("\n")
 
 
 def new_thread_url(circle):
@@ -300,7 +300,8 @@ def test_thread_page_shows_circle_posts_in_order_and_pages_of_50(client, auth, r
     assert page.find("h1").get_text() == "Long talk"
     back = page.find("a", href=f"/c/{circle.slug}")
     assert back.get_text() == circle.name and circle.purpose in back.parent.get_text()
-    bodies = [a.select_one(".body").get_text(strip=True) for a in page.select(f"#thread-{thread.id}-replies > article.post")]
+    shown = page.select(f"#thread-{thread.id}-replies > article.post")
+    bodies = [a.select_one(".body").get_text(strip=True) for a in shown]
     assert bodies == [f"Post {n}" for n in range(1, 51)]
     assert page.select_one("nav.pager a[rel=next]")["href"] == f"/t/{thread.id}?page=2"
 

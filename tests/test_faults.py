@@ -11,7 +11,7 @@ import pytest
 
 from learncircle import db
 from learncircle.discussions.models import Post, Thread
-from tests.conftest import html
+from tests.helpers import html
 
 HTMX = {"HX-Request": "true"}
 LONG_REPLY = " ".join(["A reply long enough to need pages of its own."] * 150)  # 7 KB: more than a page holds
@@ -124,7 +124,7 @@ def test_only_space_and_lock_faults_are_503s_and_the_real_cause_is_named():
         try:
             raise peewee.OperationalError("database or disk is full")
         except peewee.OperationalError:
-            raise peewee.OperationalError("cannot rollback - no transaction is active")
+            raise peewee.OperationalError("cannot rollback - no transaction is active")  # noqa: B904 (the chain is the point)
     except peewee.OperationalError as error:
         (title, _), _, cause = machine_fault(error)
     assert title == "Out of space" and cause == "database or disk is full"

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from learncircle import create_app, db, logs
-from tests.conftest import html
+from tests.helpers import html
 
 CLF = re.compile(r'^(?P<address>\S+) - (?P<user>\S+) \[(?P<time>\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d \+0000)\] '
                  r'"(?P<request>[^"]*)" (?P<status>\d{3}) (?P<size>\d+|-) (?P<seconds>\d+\.\d{3})'

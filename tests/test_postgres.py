@@ -1,10 +1,12 @@
-"""The same application on PostgreSQL: migrations, the discussion flow and a review round.
+"""The same application on PostgreSQL: migrations, the discussion flow, a review round and its
+background allocation.
 
 Runs when LEARNCIRCLE_TEST_POSTGRES_URL names an empty database it may reset (`.ci/run` starts a
 local PostgreSQL for CI); elsewhere it is skipped with that reason.
 """
 import datetime as dt
 import os
+import threading
 
 import pytest
 
@@ -12,10 +14,12 @@ from learncircle import clock, create_app, db
 from learncircle.accounts.models import User
 from learncircle.circles.models import Circle, Membership
 from learncircle.discussions.models import Post, Thread
-from learncircle.reviews import allocating, board, results, reviewing
-from learncircle.reviews.models import Assignment, ReviewRound
+from learncircle.notices.models import Notice
+from learncircle.reviews import background_allocation, board, results, reviewing, solver
+from learncircle.reviews.models import Assignment, KeptApart, ReviewRound
 from learncircle.reviews.submitting import submit
-from tests.conftest import html
+from tests.helpers import html
+from tests.fixtures_reviews import make_round, review_data, start_reviewing
 
 URL = os.environ.get("LEARNCIRCLE_TEST_POSTGRES_URL")
 
@@ -34,6 +38,12 @@ def pg_app():
     yield app
     if not db.database.is_closed():
         db.database.close()
+
+
+@pytest.fixture
+def app(pg_app):
+    """Here the fixtures that make people and rounds (make_user, world) make them on PostgreSQL."""
+    return pg_app
 
 
 def test_discussions_and_a_review_round_work_on_postgresql(pg_app):
@@ -57,24 +67,14 @@ def test_discussions_and_a_review_round_work_on_postgresql(pg_app):
 
     with db.database.connection_context():
         assert Post.select().where(Post.thread == thread.id).count() == 2
-        now = clock.now()
-        round = ReviewRound.create_round(circle=circle, created_by=people["olga"], data=dict(
-            title="Essays", brief="Write.", submission_format="text", reviews_per_submission=2,
-            reviewer_pool="submitters", anonymity="reviewers_hidden", accept_late=True,
-            submission_deadline=now + dt.timedelta(days=1), review_deadline=now + dt.timedelta(days=2),
-            results_release="as_arrive", min_prompt_length=5))
-        round.add_criterion({"name": "Clarity", "kind": "scale", "levels": ["Unclear", "Clear", "Crisp"]})
-        round.publish()
+        round = make_round(circle, people["olga"], title="Essays")
         works = [submit(round, people[name], body=f"Work by {name}") for name in ("ana", "ben", "cai")]
-        round.start_reviewing_now()
-        allocating.ensure_allocated(round)
-        clarity = round.rubric()[0]
+        start_reviewing(round)
         for assignment in Assignment.select().where(Assignment.round == round):
-            reviewing.submit_review(assignment, {"what_works": "Clear steps.", "could_be_better": "Add a case.",
-                                                 "levels": {clarity.id: 2}, "comments": {}})
+            reviewing.submit_review(assignment, review_data(round, level=2))
         assert board.board(round).counts["submitted"] == 6
         read = results.results_for(works[0], people["ana"])
-        assert read.released and read.criteria[0].median_name == "Crisp"
+        assert read.released and read.criteria[0].median_name == "Crystal clear"
 
 
 def test_sessions_and_reset_links_work_on_postgresql(pg_app):
@@ -117,14 +117,7 @@ def test_hidden_posts_pending_work_and_the_site_address_work_on_postgresql(pg_ap
         thread = Thread.start(circle=circle, author=olga, title="Week 1", kind="discussion", body="Hello")
         post = thread.reply(author=ana, body="Something unkind")
         Post.with_thread(post.id).hide(olga, "Unkind: rule 1.")
-        now = clock.now()
-        round = ReviewRound.create_round(circle=circle, created_by=olga, data=dict(
-            title="Essays", brief="Write.", submission_format="text", reviews_per_submission=1,
-            reviewer_pool="submitters", anonymity="reviewers_hidden", accept_late=True,
-            submission_deadline=now + dt.timedelta(days=1), review_deadline=now + dt.timedelta(days=2),
-            results_release="as_arrive", min_prompt_length=5))
-        round.add_criterion({"name": "Clarity", "kind": "scale", "levels": ["Unclear", "Clear"]})
-        round.publish()
+        make_round(circle, olga, title="Essays", reviews_per_submission=1)
         assert [item.kind for item in pending_for(ana)] == ["submit"]
         site.store_url("http://192.168.1.20:8080/")
         site.store_url("https://learn.example.org")
@@ -134,3 +127,34 @@ def test_hidden_posts_pending_work_and_the_site_address_work_on_postgresql(pg_ap
     assert client.post("/login", data={"login": "ana", "password": "password123"}).status_code == 303
     assert "Unkind: rule 1." in html(client.get(f"/t/{thread.id}")).select_one(f"#post-{post.id}").get_text()
     assert html(client.get("/")).select_one("#pending-work a.title").get_text() == "Submit your work"
+
+
+def test_the_background_allocation_works_on_postgresql(world, monkeypatch):
+    with db.database.connection_context():
+        KeptApart.create(circle=world["circle"].id, reviewer=world["ben"].id, author=world["ana"].id)
+        round = make_round(world["circle"], world["facilitator"], title="Essay", reviews_per_submission=1,
+                           submission_deadline=clock.now() + dt.timedelta(minutes=1))
+        for name in ("ana", "ben", "cai"):
+            submit(round, world[name], body="Work")
+        round.start_reviewing_now()
+
+    real, arrived = solver.allocate, []
+
+    def with_a_late_arrival(*args, **kwargs):
+        if not arrived:  # Dee's work arrives, from another connection, while the first solve runs
+            def late():
+                with db.database.connection_context():
+                    arrived.append(submit(ReviewRound.get_by_id(round.id), world["dee"], body="Late"))
+            writer = threading.Thread(target=late)
+            writer.start()
+            writer.join()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(solver, "allocate", with_a_late_arrival)
+    assert background_allocation.worker(world["app"]).step() == [round.id]
+    with db.database.connection_context():
+        made = {(a.reviewer_id, a.submission.author_id)
+                for a in Assignment.select().where(Assignment.round == round.id)}
+        assert len(made) == 4 and (world["ben"].id, world["ana"].id) not in made
+        assert {author for _, author in made} == {world[n].id for n in ("ana", "ben", "cai", "dee")}
+        assert Notice.select().where(Notice.text.contains("Reviewing has started")).count() == 4

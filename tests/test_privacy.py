@@ -15,9 +15,11 @@ from learncircle.accounts.models import User
 from learncircle.circles.models import FACILITATOR, MEMBER, PRIVATE, PRIVATE_SUFFIX_ALPHABET, PUBLIC, Circle, Invitation
 from learncircle.discussions.models import Post, Thread
 from learncircle.notices.models import Notice
+from learncircle.reviews import rubric
 from learncircle.reviews.models import Assignment, ReviewRound, SubmissionVersion
 from learncircle.reviews.submitting import save_revision_plan, submit
-from tests.conftest import html
+from tests.helpers import html
+from tests.fixtures_reviews import start_reviewing
 
 TRACKER = "https://tracker.example/pixel.png"
 PICTURE = f"Look: ![tracker]({TRACKER})"
@@ -57,12 +59,12 @@ def reviewing(app, frozen_clock, make_user, make_circle, add_member):
         add_member(circle, person, MEMBER)
     with db.database.connection_context():
         round = ReviewRound.create_round(circle=circle, created_by=fred, data=round_settings())
-        round.add_criterion({"name": "Clarity", "kind": "scale", "levels": ["Unclear", "Clear"]})
+        rubric.add_criterion(round, {"name": "Clarity", "kind": "scale", "levels": ["Unclear", "Clear"]})
         round.publish()
         mine = submit(round, ana, body=f"See [my site](https://ana.example/notes?id=7&x=1). {PICTURE}",
                       link="https://ana.example/essay")
         submit(round, ben, body="Ben's work.", link="https://ben.example/")
-        round.start_reviewing_now()
+        start_reviewing(round)
         assignment = Assignment.get((Assignment.submission == mine) & (Assignment.reviewer == ben))
         save_revision_plan(mine, ana, "I will rework [the intro](https://ana.example/intro).")
     return {"round": round, "submission": mine, "assignment": assignment, "owner": owner, "fred": fred,
@@ -226,12 +228,12 @@ def test_every_csv_cell_is_safe_from_spreadsheet_formulas(client, auth, frozen_c
     formula = "=cmd|' /C calc'!A0"
     with db.database.connection_context():
         round = ReviewRound.create_round(circle=circle, created_by=fred, data=round_settings(submission_format="text"))
-        round.add_criterion({"name": formula, "kind": "scale", "levels": ["Low", "High"]})
-        round.add_criterion({"name": "+SUM(1;2)", "kind": "scale", "levels": ["Low", "High"]})
+        rubric.add_criterion(round, {"name": formula, "kind": "scale", "levels": ["Low", "High"]})
+        rubric.add_criterion(round, {"name": "+SUM(1;2)", "kind": "scale", "levels": ["Low", "High"]})
         round.publish()
         for person in (ana, ben):
             submit(round, person, body="Work.")
-        round.start_reviewing_now()
+        start_reviewing(round)
     auth.login(fred)
     response = client.get(f"/r/{round.id}/export.csv")
     assert response.status_code == 200

@@ -6,7 +6,7 @@ import pytest
 
 from learncircle import create_app, db, site
 from learncircle.circles.models import PRIVATE, Invitation
-from tests.conftest import html
+from tests.helpers import html
 
 LAN = "http://192.168.1.20:8080"
 

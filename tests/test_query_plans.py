@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from learncircle import clock, db, web
+from learncircle import db, web
 from learncircle.accounts import sessions
 from learncircle.accounts.profiles import shared_circles
-from learncircle.circles.models import FACILITATOR, OWNER, PUBLIC, Circle, Invitation, Membership
+from learncircle.circles.models import PUBLIC, Circle, Invitation, Membership
 from learncircle.discussions.models import Post, Thread
 from learncircle.notices.models import Notice
-from learncircle.reviews import board, managing, pairs, pending, results
-from learncircle.reviews.allocating import ensure_allocated
-from learncircle.reviews.models import Assignment, ReviewRound, Submission
+from learncircle.reviews import board, pairs, pending, results
+from learncircle.reviews.expectations import expectations_for
+from learncircle.reviews.facilitator import queries
+from learncircle.reviews.models import ReviewRound, Submission
 from learncircle.reviews.reviewing import submit_review
-from learncircle.reviews.submitting import submit
-from tests.test_reviews_manage import fresh, make_round, review_data
+from tests.fixtures_reviews import assignment_of, review_data, reviewing_round
 
 PAGE = 25
 BOUNDED = "bounded by one person's or one circle's own rows, ordered by another table's column"
@@ -31,35 +31,21 @@ SHOWS_ALL = "shows every row it reads"
 
 
 @pytest.fixture
-def world(roles, make_user, make_circle, add_member, frozen_clock):
-    """A lived-in instance: circles to join, a thread with replies, notices, links, a round in review."""
-    people = roles()
-    circle = people["circle"]
-    for name in ("ana", "ben", "cai"):
-        people[name] = make_user(name)
-        add_member(circle, people[name])
+def lived_in(world, make_user, make_circle):
+    """The review world lived in: circles to join, a thread with replies, notices, links, a round in review."""
+    circle, owner, ana, ben = world["circle"], world["owner"], world["ana"], world["ben"]
     make_circle(make_user(), name="Another public circle", visibility=PUBLIC)
     with db.database.connection_context():
-        thread = Thread.start(circle=circle, author=people[OWNER], title="Welcome", kind="discussion",
-                              body="Say hello.")
-        for name in ("ana", "ben"):
-            thread.reply(author=people[name], body=f"Hello from {name}.")
-        Notice.send([people["ana"]], "Something happened.", "/")
-        Invitation.make(circle=circle, created_by=people[OWNER])
-    round = make_round(circle, people[FACILITATOR])
-    with db.database.connection_context():
-        for name in ("ana", "ben", "cai"):
-            submit(round, people[name], body=f"# Work by {name}")
-        clock.advance(days=2, minutes=1)
-        round = fresh(round)
-        ensure_allocated(round, seed=3)
-        task = Assignment.select().where(Assignment.reviewer == people["ana"].id).first()
-        task.round = round
-        submit_review(task, review_data(round))
-        submission = Submission.get(Submission.author == people["ben"].id)
+        thread = Thread.start(circle=circle, author=owner, title="Welcome", kind="discussion", body="Say hello.")
+        for person in (ana, ben):
+            thread.reply(author=person, body=f"Hello from {person.username}.")
+        Notice.send([ana], "Something happened.", "/")
+        Invitation.make(circle=circle, created_by=owner)
+        round = reviewing_round(world, by_clock=True, seed=3)
+        submit_review(assignment_of(round, ana), review_data(round))
+        submission = Submission.get(Submission.author == ben.id)
         submission.round = round
-    people.update(thread=thread, round=fresh(round), submission=submission)
-    return people
+    return {**world, "thread": thread, "round": round, "submission": submission}
 
 
 def page(query):
@@ -83,22 +69,22 @@ CASES = {
     "shared_circles (one's own)": (lambda w: page(shared_circles(w["ana"], w["ana"])), BOUNDED),
     # notices
     "Notice.recent_for": (lambda w: page(Notice.recent_for(w["ana"])), None),
-    "Notice.unread_for": (lambda w: page(Notice.unread_for(w["ana"])), None),
+    "Notice.unread_count": (lambda w: Notice.unread_count(w["ana"]), None),
     # peer review
     "ReviewRound.for_circle": (lambda w: page(ReviewRound.for_circle(w["circle"])), None),
     "ReviewRound.for_circle (managers)": (lambda w: page(ReviewRound.for_circle(w["circle"], include_drafts=True)),
                                           None),
-    "ReviewRound.expectations_for": (lambda w: ReviewRound.expectations_for([w["round"]], w["ana"]), None),
+    "expectations.expectations_for": (lambda w: expectations_for([w["round"]], w["ana"]), None),
     "ReviewRound.rubric": (lambda w: w["round"].rubric(), None),
     "Submission.versions": (lambda w: page(w["submission"].versions()), None),
     "board.board": (lambda w: board.board(w["round"]), SHOWS_ALL),
     "board.export_csv": (lambda w: board.export_csv(w["round"]), SHOWS_ALL),
     "results.results_for": (lambda w: results.results_for(w["submission"], w["ben"]), SHOWS_ALL),
     "results.reviewer_tasks": (lambda w: results.reviewer_tasks(w["round"], w["ana"]), None),
-    "managing.rubric_sources": (lambda w: managing.rubric_sources(w["circle"]), None),
-    "managing.reviewer_candidates": (lambda w: managing.reviewer_candidates(w["round"], w["submission"]),
-                                     SHOWS_ALL),
-    "managing.flag_reasons": (lambda w: managing.flag_reasons(w["round"]), None),
+    "queries.rubric_sources": (lambda w: queries.rubric_sources(w["circle"]), None),
+    "queries.reviewer_candidates": (lambda w: queries.reviewer_candidates(w["round"], w["submission"]),
+                                    SHOWS_ALL),
+    "queries.flag_reasons": (lambda w: queries.flag_reasons(w["round"]), None),
     "pairs.listing": (lambda w: pairs.listing(w["circle"].id), None),
     "pending.pending_for": (lambda w: pending.pending_for(w["ana"]), SHOWS_ALL),
     "pending.pending_for (one circle)": (lambda w: pending.pending_for(w["ana"], w["circle"]), SHOWS_ALL),
@@ -139,11 +125,11 @@ NOT_YET = {}
 
 @pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[name]))
                                   if name in NOT_YET else name for name in sorted(CASES)])
-def test_every_list_query_reads_through_an_index(world, name):
+def test_every_list_query_reads_through_an_index(lived_in, name):
     run, sort_allowed_because = CASES[name]
     with db.database.connection_context():
         with recorded_selects() as selects:
-            run(world)
+            run(lived_in)
         assert selects, f"{name} ran no query"
         for sql, params in selects:
             steps = plan(sql, params)

@@ -8,7 +8,8 @@ from learncircle import create_app, db
 from learncircle.accounts.models import User
 from learncircle.circles.models import FACILITATOR, Invitation
 from learncircle.discussions.models import Post, Thread
-from tests.conftest import PASSWORD, Auth, html
+from tests.conftest import PASSWORD, Auth
+from tests.helpers import html
 
 HTMX = {"HX-Request": "true"}
 

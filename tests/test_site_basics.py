@@ -1,7 +1,7 @@
 """What a new teacher meets first beyond their circles: the footer, and names kept for the demo."""
 import pytest
 
-from tests.conftest import html
+from tests.helpers import html
 
 
 def test_the_footer_does_not_say_learncircle_twice(app, client):

@@ -5,7 +5,7 @@ from learncircle import db
 from learncircle.circles.models import Invitation
 from learncircle.discussions.models import Thread
 
-from tests.conftest import html
+from tests.helpers import html
 
 CORPUS = [
     "<script>alert(1)</script>",
