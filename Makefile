@@ -8,7 +8,7 @@ PORT ?= 5000
 LOCK := requirements/run.txt
 DEV_LOCK := requirements/dev.txt
 
-.PHONY: run test lint bench bench-allocation lighthouse install lock clean
+.PHONY: run test lint bench bench-allocation lighthouse install lock clean messages translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -32,13 +32,31 @@ $(VENV)/.installed-dev: $(DEV_LOCK) pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -qq --no-deps --no-build-isolation -e .
 	touch $@ $(VENV)/.installed
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed translations
 	$(BIN)/learncircle serve --host $(HOST) --port $(PORT)
 
 # Install or update the dependencies without serving (upgrading a server that systemd runs).
-install: $(VENV)/.installed
+install: $(VENV)/.installed translations
 
-test: lint
+# The translations (docs/translating.md): each learncircle/translations/<code>/LC_MESSAGES/messages.po
+# compiled to the .mo the server reads, when the .po is newer (the server also does it at start).
+TRANSLATIONS := learncircle/translations
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+translations: $(MO_FILES)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.installed
+	$(BIN)/pybabel -q compile -i $< -o $@ -l $*
+
+# After marking or changing strings: extract them all into messages.pot, bring every language's .po up to
+# date with it (new strings empty, changed ones marked fuzzy for a translator to check), and compile.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -o $(TRANSLATIONS)/messages.pot --sort-by-file --add-comments=TRANSLATORS: \
+		-k _l -k lazy_gettext -k lazy_ngettext:1,2 -k lazy_pgettext:1c,2 \
+		--project=LearnCircle --copyright-holder=LearnCircle .
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete
+	$(MAKE) --no-print-directory translations
+
+test: lint translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Ruff, with the rule set in pyproject.toml (part of `make test`, so CI runs it).

@@ -11,8 +11,9 @@ from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from . import assets, db, errors, formkeys, i18n, instance, leaving, logs, site, text, timefmt, web
 from . import config as settings
-from . import assets, db, errors, formkeys, instance, leaving, logs, site, timefmt, web
+from .i18n import lazy_gettext
 from .limits import limiter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,10 +72,12 @@ def create_app(test_config=None):
     compress.init_app(app)
     limiter.init_app(app)
     web.init_app(app)
+    i18n.init_app(app)
     timefmt.init_app(app)
     assets.init_app(app)
     formkeys.init_app(app)
     leaving.init_app(app)
+    text.init_app(app)
     errors.init_app(app)
     logs.init_app(app)
     _init_login(app)
@@ -90,7 +93,8 @@ def _init_login(app):
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message = lazy_gettext("Please log in to see that page.")
+    login_manager.localize_callback = str  # flashed in the language of the page that asked
     login_manager.login_message_category = "info"
     login_manager.user_loader(User.from_session_id)
 
@@ -140,5 +144,7 @@ def _register_blueprints(app):
     for rules in (account_access, circle_access, discussion_access, review_access):
         rules.init_app(app)
     from .notices import badge as notice_badge
+    from .reviews import rules as review_vocabulary
 
     notice_badge.init_app(app)
+    review_vocabulary.init_app(app)  # labels of peer review's stored codes (phases, settings)

@@ -9,6 +9,7 @@ from pathlib import Path
 import brotli
 import js_lib_htmx
 from flask import Blueprint, current_app, has_request_context, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import safe_join
 
 from . import memory
@@ -99,6 +100,9 @@ def _static_headers(response):
     if response.status_code == 200:
         _compress(response)
     if request.args.get("v"):
+        # A versioned address never changes, so browsers never ask again: one validator (the ETag, for
+        # a forced reload) is enough, and a first visit carries four of these responses.
+        response.headers.pop("Last-Modified", None)
         response.cache_control.no_cache = None
         response.cache_control.public = True
         response.cache_control.max_age = YEAR
@@ -106,7 +110,20 @@ def _static_headers(response):
     return response
 
 
+class _SessionsOutsideStatic(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, not saved on a static file's answer.
+
+    Saving reads the session, which marks the answer `Vary: Cookie`: a file that is the same for
+    everyone would then be kept per visitor by shared caches, and carry the bytes for it.
+    """
+
+    def save_session(self, app, session, response):
+        if not is_static_request():
+            super().save_session(app, session, response)
+
+
 def init_app(app):
+    app.session_interface = _SessionsOutsideStatic()
     app.register_blueprint(vendor)
     app.jinja_env.globals.update(static_url=static_url)
     app.after_request(_static_headers)

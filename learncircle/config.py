@@ -21,6 +21,8 @@ SETTINGS = {
     "REGISTRATION": ("invite", "Who may create an account: `open`, `invite` (only through a circle's invitation "
                                "link) or `closed`."),
     "SITE_NAME": ("LearnCircle", "Name shown in the header and page titles."),
+    "DEFAULT_LANGUAGE": ("en", "Language of pages for people who chose none and whose browser asks for none that "
+                               "LearnCircle speaks: `en`, `de` or `es` (one of `learncircle/translations/`)."),
     "BASE_URL": (None, "Public address, used in links that leave the page (invitations, what the CLI prints); "
                        "default: not set, so links use the address confirmed on the setup page, or the one the "
                        "browser used. An `https://` address also marks cookies Secure; unset, cookies are Secure "

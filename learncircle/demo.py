@@ -21,11 +21,24 @@ import peewee
 
 from . import clock
 from .accounts.models import BIO_MAX, DEMO_USERNAME_PREFIX, DISPLAY_NAME_MAX, PRONOUNS_MAX, USERNAME_PATTERN, User
-from .circles.models import FACILITATOR, MEMBER, NAME_MAX, PUBLIC, PURPOSE_MAX, ROLES, SLUG_MAX, SLUG_PATTERN
+from .circles.models import (
+    FACILITATOR,
+    MEMBER,
+    NAME_MAX,
+    PUBLIC,
+    PURPOSE_MAX,
+    ROLES,
+    SLUG_MAX,
+    SLUG_PATTERN,
+    Circle,
+    Membership,
+)
 from .circles.models import OWNER as OWNER_ROLE  # OWNER, below, is the owner's key in the content
-from .circles.models import Circle, Membership
 from .db import database
 from .discussions.models import BODY_MAX, KINDS, TITLE_MAX, Thread
+from .i18n import gettext as _
+from .i18n import lazy_gettext as _l
+from .i18n import ngettext
 
 CONTENT_FOLDER = Path(__file__).parent / "demo_content"
 DEMO_PASSWORD = "demo-password"
@@ -90,9 +103,11 @@ class Content:
 
 # ---- reading and checking the content ---------------------------------------------------------
 
-# What a field may hold, as an error message names it.
+# What a field may hold, and how an error message names it.
 TEXT, MARKDOWN, NUMBER, YES_NO, LIST = "text", "Markdown", "a whole number", "true or false", "a [list]"
 _KINDS = {TEXT: str, MARKDOWN: str, NUMBER: int, YES_NO: bool, LIST: list}
+_KIND_NAMES = {TEXT: _l("text"), MARKDOWN: _l("Markdown"), NUMBER: _l("a whole number"),
+               YES_NO: _l("true or false"), LIST: _l("a [list]")}
 
 
 class _Source:
@@ -103,11 +118,12 @@ class _Source:
         try:
             self.lines = path.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError) as error:
-            raise DemoContentError(f"{path}: cannot be read ({error})") from None
+            raise DemoContentError(_("%(path)s: cannot be read (%(error)s)", path=path, error=error)) from None
 
     def check(self, ok, line, message):
         if not ok:
-            raise DemoContentError(f"{self.path}, line {line}: {message}" if line else f"{self.path}: {message}")
+            raise DemoContentError(_("%(path)s, line %(line)s: %(message)s", path=self.path, line=line, message=message)
+                                   if line else _("%(path)s: %(message)s", path=self.path, message=message))
 
     def toml(self, first, last):
         """Parse lines first..last (counted from 1, both included) as TOML."""
@@ -130,20 +146,22 @@ class _Source:
         known = ", ".join([*required, *optional])
         for name in table:
             self.check(name in required or name in optional, self.line_of(name, first, last),
-                       f"{where}{name}: unknown field (known: {known})")
+                       f"{where}{name}: " + _("unknown field (known: %(known)s)", known=known))
         values = {}
         for name, (kind, longest) in {**required, **optional}.items():
             value, line = table.get(name), self.line_of(name, first, last)
-            self.check(name in table or name in optional, first, f"{where}{name}: missing")
+            self.check(name in table or name in optional, first, f"{where}{name}: " + _("missing"))
             if name not in table:
                 values[name] = _KINDS[kind]()
                 continue
             self.check(isinstance(value, _KINDS[kind]) and not (kind == NUMBER and isinstance(value, bool)),
-                       line, f"{where}{name}: should be {kind}, not {value!r}")
+                       line, f"{where}{name}: " + _("should be %(kind)s, not %(value)s", kind=_KIND_NAMES[kind],
+                                                     value=repr(value)))
             if kind in (TEXT, MARKDOWN):
                 value = value.strip() + ("\n" if kind == MARKDOWN else "")
-                self.check(value.strip() or name in optional, line, f"{where}{name}: empty")
-                self.check(not longest or len(value) <= longest, line, f"{where}{name}: over {longest} characters")
+                self.check(value.strip() or name in optional, line, f"{where}{name}: " + _("empty"))
+                self.check(not longest or len(value) <= longest, line, f"{where}{name}: " + ngettext(
+                    "over %(num)d character", "over %(num)d characters", longest or 0))
             values[name] = value
         return values
 
@@ -158,17 +176,18 @@ def load(folder=CONTENT_FOLDER):
         "name": (TEXT, NAME_MAX), "slug": (TEXT, SLUG_MAX), "purpose": (TEXT, PURPOSE_MAX), "goals": (MARKDOWN, None),
         "threads": (LIST, None)})
     source.check(re.match(SLUG_PATTERN, circle["slug"]), source.line_of("slug", 1, end),
-                 "slug: only lower-case letters and digits, with single hyphens between them")
+                 "slug: " + _("only lower-case letters and digits, with single hyphens between them"))
     people = _load_people(source, data.get("person"))
 
     line, listed = source.line_of("threads", 1, end), circle["threads"]
-    source.check(listed, line, "threads: the circle needs at least one thread")
+    source.check(listed, line, "threads: " + _("the circle needs at least one thread"))
     for name in listed:
         source.check(isinstance(name, str) and (folder / "threads" / name).is_file(), line,
-                     f"threads: there is no file threads/{name} beside circle.toml")
-        source.check(listed.count(name) == 1, line, f"threads: {name} is listed twice")
+                     "threads: " + _("there is no file %(path)s beside circle.toml", path="threads/" + str(name)))
+        source.check(listed.count(name) == 1, line, "threads: " + _("%(name)s is listed twice", name=name))
     unlisted = sorted({path.name for path in (folder / "threads").glob("*.md")} - set(listed))
-    source.check(not unlisted, line, f"threads: {', '.join(unlisted)} in threads/ but not listed here")
+    source.check(not unlisted, line,
+                 "threads: " + _("%(names)s in threads/ but not listed here", names=", ".join(unlisted)))
     keys = {person.key for person in people}
     threads = tuple(_load_thread(_Source(folder / "threads" / name), keys) for name in listed)
     return Content(name=circle["name"], slug=circle["slug"], purpose=circle["purpose"], goals=circle["goals"],
@@ -178,28 +197,33 @@ def load(folder=CONTENT_FOLDER):
 def _load_people(source, tables):
     starts = [number for number, line in enumerate(source.lines, 1) if line.strip().startswith("[[person]]")]
     source.check(isinstance(tables, list) and tables and len(tables) == len(starts), None,
-                 "each person needs a [[person]] table of their own, and the circle needs people")
+                 _("each person needs a [[person]] table of their own, and the circle needs people"))
     zones, people = available_timezones(), []
     for index, (table, first) in enumerate(zip(tables, starts)):
         last = starts[index + 1] - 1 if index + 1 < len(starts) else len(source.lines)
         person = Person(**source.fields(table, first, last, {
             "key": (TEXT, None), "display_name": (TEXT, DISPLAY_NAME_MAX), "timezone": (TEXT, None),
             "bio": (MARKDOWN, BIO_MAX)}, {"pronouns": (TEXT, PRONOUNS_MAX), "role": (TEXT, None)},
-            where=f"person {index + 1}: "))
+            where=_("person %(number)s: ", number=index + 1)))
         person = replace(person, role=person.role or MEMBER)
-        where = f"person {person.key!r}: "
+        where = _("person %(key)s: ", key=repr(person.key))
         source.check(re.match(USERNAME_PATTERN, person.username) and person.key == person.key.lower(),
-                     source.line_of("key", first, last), f"{where}key: lower-case letters, digits, '.', '_' or "
-                     f"'-', at most {30 - len(DEMO_USERNAME_PREFIX)} of them")
+                     source.line_of("key", first, last), f"{where}key: " + ngettext(
+                         "lower-case letters, digits, '.', '_' or '-', at most %(num)d of them",
+                         "lower-case letters, digits, '.', '_' or '-', at most %(num)d of them",
+                         30 - len(DEMO_USERNAME_PREFIX)))
         source.check(person.key not in {other.key for other in people}, source.line_of("key", first, last),
-                     f"{where}key: another person has it already")
+                     f"{where}key: " + _("another person has it already"))
         source.check(person.timezone in zones, source.line_of("timezone", first, last),
-                     f"{where}timezone: {person.timezone!r} is no time zone name (such as 'Europe/Berlin')")
+                     f"{where}timezone: " + _("%(zone)s is no time zone name (such as 'Europe/Berlin')",
+                                              zone=repr(person.timezone)))
         source.check(person.role in ROLES, source.line_of("role", first, last),
-                     f"{where}role: {person.role!r} is none of {', '.join(ROLES)}")
+                     f"{where}role: " + _("%(role)s is none of %(roles)s", role=repr(person.role),
+                                          roles=", ".join(ROLES)))
         people.append(person)
     owners = [person.key for person in people if person.role == OWNER_ROLE]
-    source.check(len(owners) == 1, None, f"exactly one person has role = \"{OWNER_ROLE}\", not {len(owners)}")
+    source.check(len(owners) == 1, None, _("exactly one person has %(setting)s, not %(count)s",
+                                           setting='role = "%s"' % OWNER_ROLE, count=len(owners)))
     return tuple(people)
 
 
@@ -207,20 +231,23 @@ def _load_thread(source, keys):
     """A thread file: `+++`, the thread's TOML, `+++`, its opening post; then the same for each reply."""
     fences = [number for number, line in enumerate(source.lines, 1) if line.rstrip() == FENCE]
     source.check(fences and not any(line.strip() for line in source.lines[:fences[0] - 1]), 1,
-                 f"a thread file begins with a {FENCE} line, then the thread's title, kind, author and timing")
-    source.check(len(fences) % 2 == 0, fences[-1], f"this {FENCE} opens a block that no {FENCE} line closes")
+                 _("a thread file begins with a %(fence)s line, then the thread's title, kind, author and timing",
+                   fence=FENCE))
+    source.check(len(fences) % 2 == 0, fences[-1],
+                 _("this %(fence)s opens a block that no %(fence)s line closes", fence=FENCE))
     posts = []
     for index in range(0, len(fences), 2):
         first, last = fences[index], fences[index + 1]
         following = fences[index + 2] if index + 2 < len(fences) else len(source.lines) + 1
         body = "\n".join(source.lines[last:following - 1]).strip() + "\n"
-        source.check(body.strip(), last, "no post text follows this line")
-        source.check(len(body) <= BODY_MAX, last, f"the post below is over {BODY_MAX} characters")
+        source.check(body.strip(), last, _("no post text follows this line"))
+        source.check(len(body) <= BODY_MAX, last, ngettext("the post below is over %(num)d character",
+                                                           "the post below is over %(num)d characters", BODY_MAX))
         posts.append((first, last, source.toml(first + 1, last - 1), body))
 
     def author(values, first, last):
         source.check(values["author"] in keys, source.line_of("author", first, last),
-                     f"author: {values['author']!r} is no person's key in circle.toml")
+                     "author: " + _("%(key)s is no person's key in circle.toml", key=repr(values["author"])))
         return values["author"]
 
     first, last, table, body = posts[0]
@@ -228,16 +255,17 @@ def _load_thread(source, keys):
         "title": (TEXT, TITLE_MAX), "kind": (TEXT, None), "author": (TEXT, None), "days_ago": (NUMBER, None),
         "local_hour": (NUMBER, None)}, {"pinned": (YES_NO, None)})
     source.check(thread["kind"] in KINDS, source.line_of("kind", first, last),
-                 f"kind: {thread['kind']!r} is none of {', '.join(KINDS)}")
-    source.check(thread["days_ago"] >= 0, source.line_of("days_ago", first, last), "days_ago: cannot be negative")
+                 "kind: " + _("%(kind)s is none of %(kinds)s", kind=repr(thread["kind"]), kinds=", ".join(KINDS)))
+    source.check(thread["days_ago"] >= 0, source.line_of("days_ago", first, last),
+                 "days_ago: " + _("cannot be negative"))
     source.check(0 <= thread["local_hour"] <= 23, source.line_of("local_hour", first, last),
-                 "local_hour: an hour from 0 to 23")
+                 "local_hour: " + _("an hour from 0 to 23"))
     thread["author"] = author(thread, first, last)
     replies = []
     for first, last, table, reply_body in posts[1:]:
         reply = source.fields(table, first, last, {"author": (TEXT, None), "hours_later": (NUMBER, None)})
         source.check(reply["hours_later"] >= 0, source.line_of("hours_later", first, last),
-                     "hours_later: cannot be negative")
+                     "hours_later: " + _("cannot be negative"))
         replies.append(Reply(author=author(reply, first, last), hours_later=reply["hours_later"], body=reply_body))
     return ThreadSeed(**thread, body=body, replies=tuple(replies))
 
@@ -279,7 +307,7 @@ def seed(password=DEMO_PASSWORD, content=CONTENT):
                 _seed_thread(circle, people, seed_, now)
     except peewee.IntegrityError:
         taken = [person.username for person in content.people if User.by_login(person.username)]
-        raise DemoUsernameTaken(", ".join(taken) or "an email address") from None
+        raise DemoUsernameTaken(", ".join(taken) or _("an email address")) from None
     finally:
         clock.freeze(None)
     return Demo(circle=Circle.by_slug(content.slug), people=list(content.people),

@@ -7,22 +7,28 @@ from flask import request
 from werkzeug.exceptions import HTTPException
 
 from . import logs, web
+from .i18n import gettext as _
+from .i18n import lazy_gettext as _l
 
 MESSAGES = {
-    400: ("Bad request", "Something in that request did not make sense. Reload the page and try again."),
-    401: ("Please log in", "You need to be signed in to see this page."),
-    403: ("Not allowed", "Your role here does not allow that."),
-    404: ("Not found", "There is nothing here, or it is not visible to you."),
-    405: ("Not allowed", "That page cannot be used that way."),
-    413: ("Too large", "What you sent is larger than this site accepts."),
-    429: ("Slow down", "Too many attempts. Wait a few minutes and try again."),
-    500: ("Something went wrong", "The error has been logged. Nothing you typed was saved; go back to keep it."),
+    400: (_l("Bad request"), _l("Something in that request did not make sense. Reload the page and try again.")),
+    401: (_l("Please log in"), _l("You need to be signed in to see this page.")),
+    403: (_l("Not allowed"), _l("Your role here does not allow that.")),
+    404: (_l("Not found"), _l("There is nothing here, or it is not visible to you.")),
+    405: (_l("Not allowed"), _l("That page cannot be used that way.")),
+    413: (_l("Too large"), _l("What you sent is larger than this site accepts.")),
+    429: (_l("Slow down"), _l("Too many attempts. Wait a few minutes and try again.")),
+    500: (_l("Something went wrong"),
+          _l("The error has been logged. Nothing you typed was saved; go back to keep it.")),
 }
+# Another code's page (rare: 408, 410, 415 …) says what went wrong in general words rather than in
+# Werkzeug's English.
+OTHER = (_l("Something went wrong"), _l("That request could not be answered. Go back and try again."))
 
 # Faults of the machine rather than of the code: a 503 that says what happened, and one log line.
-OUT_OF_SPACE = ("Out of space", "The server has run out of disk space, so nothing was saved. "
-                                "Go back to keep what you typed, and try again later.")
-BUSY = ("Busy", "The server is busy, so nothing was saved. Go back and send it again in a moment.")
+OUT_OF_SPACE = (_l("Out of space"), _l("The server has run out of disk space, so nothing was saved. "
+                                      "Go back to keep what you typed, and try again later."))
+BUSY = (_l("Busy"), _l("The server is busy, so nothing was saved. Go back and send it again in a moment."))
 FAULTS = (  # (words in the driver's message, page, seconds for Retry-After)
     ("database or disk is full", OUT_OF_SPACE, 300),
     ("no space left on device", OUT_OF_SPACE, 300),
@@ -64,13 +70,14 @@ def init_app(app):
         if code == 401:
             from . import login_manager
             return login_manager.unauthorized()
-        title, message = MESSAGES.get(code, (error.name, error.description))
+        title, message = MESSAGES.get(code, OTHER)
         if code == 429:
-            message = getattr(error, "description", None) or message
-            if not isinstance(message, str) or message.startswith(("10 per", "Too Many")) or " per " in message:
-                message = MESSAGES[429][1]
+            # A limit of ours says why in the reader's language; any other ("10 per 1 minute") in general words.
+            own = getattr(getattr(error, "limit", None), "error_message", None)
+            if own and isinstance(error.description, str) and error.description:
+                message = error.description
         if code == 400 and "CSRF" in str(error.description):
-            message = "This form has expired or was sent from elsewhere. Reload the page and send it again."
+            message = _("This form has expired or was sent from elsewhere. Reload the page and send it again.")
         return page(code, title, message)
 
     @app.errorhandler(peewee.OperationalError)

@@ -17,12 +17,13 @@ from itsdangerous import Signer
 from markupsafe import Markup
 
 from . import errors, text, web
+from .i18n import lazy_gettext as _l
 
 bp = Blueprint("leaving", __name__)
 
-REFUSED = ("This link cannot be opened here",
-           "LearnCircle opens only the links it shows you in someone's work, through their own page. "
-           "Go back to the work and follow the link from there.")
+REFUSED = (_l("This link cannot be opened here"),
+           _l("LearnCircle opens only the links it shows you in someone's work, through their own page. "
+              "Go back to the work and follow the link from there."))
 
 
 def is_web_address(address):

@@ -11,15 +11,22 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from . import errors
+from .i18n import gettext as _
+from .i18n import lazy_gettext as _l
 from .web import is_fragment_request
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
-TOO_FAST_POSTING = ("You have posted a lot in a short time, more than this site allows. Wait a few minutes, then "
-                    "send it again: what you wrote is kept here.")
-TOO_MANY_PREVIEWS = "Too many previews in a short time. Wait a minute and try again; your text is still here."
-TOO_MANY_INVITATIONS = ("You have made many invitation links in a short time, more than this site allows. Wait a "
-                        "few minutes before making another; the links you made are listed below.")
+TOO_FAST_POSTING = _l("You have posted a lot in a short time, more than this site allows. Wait a few minutes, "
+                      "then send it again: what you wrote is kept here.")
+TOO_MANY_PREVIEWS = _l("Too many previews in a short time. Wait a minute and try again; your text is still here.")
+TOO_MANY_INVITATIONS = _l("You have made many invitation links in a short time, more than this site allows. Wait "
+                          "a few minutes before making another; the links you made are listed below.")
+
+
+def limit_message(lazy):
+    """A limit's error message, translated when the limit is hit (Flask-Limiter calls it then)."""
+    return lambda: str(lazy)
 
 
 def _account_key():
@@ -42,7 +49,7 @@ def per_account(setting, message, scope=None, exempt_when=None):
     Views that name the same scope share one budget (a thread and a reply are both posts).
     """
     options = dict(key_func=_account_key, methods=["POST"], deduct_when=_succeeded, exempt_when=exempt_when,
-                   error_message=message)
+                   error_message=limit_message(message))
     if scope:
         return limiter.shared_limit(_setting(setting), scope=scope, **options)
     return limiter.limit(_setting(setting), **options)
@@ -71,5 +78,5 @@ def wants_form_again(error):
 
 def refusal(error):
     """The short answer to a spent budget: an error page, or a fragment for htmx, with the limit's message."""
-    message = error.description if isinstance(error.description, str) else TOO_FAST_POSTING
-    return errors.page(429, "Slow down", message)
+    message = error.description if isinstance(error.description, str) else str(TOO_FAST_POSTING)
+    return errors.page(429, _("Slow down"), message)

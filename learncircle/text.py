@@ -1,7 +1,12 @@
 """Markdown to safe HTML, done once when text is saved (reading never re-parses)."""
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markupsafe import Markup, escape
+
+from .i18n import gettext as _  # called per post: the quick one
 
 
 def is_same_site(src):
@@ -89,3 +94,27 @@ def rewrite_links(html, rewrite):
     return nh3.clean(html or "", tags=_TAGS, attributes=_ATTRIBUTES, attribute_filter=change,
                      link_rel=_LINK_REL, url_schemes=_URL_SCHEMES,
                      set_tag_attribute_values={"img": {"loading": "lazy"}})
+
+
+def shown_html(html):
+    """Stored HTML as a page shows it: marked safe, with its code blocks and tables able to take the focus.
+
+    Both scroll sideways inside their own box when wider than the screen (app.css), and a box that scrolls
+    must be reachable by keyboard to be scrolled without a mouse. A code block is named "Code" in the
+    reader's language, so the name is added here, not stored; a table announces itself.
+    """
+    html = html or ""
+    if "<pre>" in html:
+        html = html.replace("<pre>", _focusable_pre(_("Code")))
+    if "<table>" in html:
+        html = html.replace("<table>", '<table tabindex="0">')
+    return Markup(html)
+
+
+@lru_cache(maxsize=16)
+def _focusable_pre(name):
+    return f'<pre tabindex="0" role="group" aria-label="{escape(name)}">'
+
+
+def init_app(app):
+    app.jinja_env.filters["shown_html"] = shown_html

@@ -9,8 +9,10 @@
     if (meta) event.detail.headers["X-CSRFToken"] = meta.content;
   });
 
+  function notices() { return document.getElementById("notices"); }
+
   function notice(text) {
-    var box = document.getElementById("notices");
+    var box = notices();
     if (!box) return;
     var p = document.createElement("p");
     p.className = "notice error";
@@ -23,13 +25,13 @@
   body.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr, doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
     var message = doc.querySelector(".error-box p");
-    notice(message ? message.textContent : "The server answered " + xhr.status + ". Your text is still here.");
+    notice(message ? message.textContent : notices().dataset.offline);
   });
   body.addEventListener("htmx:sendError", function () {
-    notice("Could not reach the server. Check your connection; your text is still here.");
+    notice(notices().dataset.offline);
   });
   body.addEventListener("htmx:beforeRequest", function () {
-    var box = document.getElementById("notices");
+    var box = notices();
     if (box) box.querySelectorAll(".notice.error").forEach(function (p) { p.remove(); });
   });
 
@@ -46,6 +48,18 @@
   }
   guessTimezone(document);
   body.addEventListener("htmx:load", function (event) { guessTimezone(event.detail.elt); });
+
+  // Focus goes to the first field in error in what htmx puts in (htmx itself focuses [autofocus]).
+  body.addEventListener("htmx:load", function (event) {
+    var field = event.detail.elt.querySelector("[aria-invalid=true]");
+    if (field) (field.querySelector("input") || field).focus();
+  });
+
+  // A boosted page may change language.
+  body.addEventListener("htmx:afterSwap", function (event) {
+    var lang = /<html lang="([\w-]+)"/.exec(event.detail.xhr.responseText);
+    if (lang) document.documentElement.lang = lang[1];
+  });
 
   // A form that htmx posted successfully may ask to be emptied (data-reset-on-success).
   body.addEventListener("htmx:afterRequest", function (event) {

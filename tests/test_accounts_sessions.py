@@ -11,7 +11,7 @@ from learncircle.accounts.sessions import LoginSession, describe_browser
 from learncircle.circles.models import PRIVATE
 from learncircle.discussions.models import Post, Thread
 from tests.conftest import PASSWORD
-from tests.helpers import html
+from tests.helpers import PSEUDO_LANGUAGE, html, pseudo_language_app
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -330,3 +330,28 @@ def test_sign_ins_without_the_form_need_a_session(app, alice):
     with db.database.connection_context():
         cookie_id = sessions.start(alice)
     assert alice.get_id() == cookie_id
+
+
+@pytest.mark.parametrize("stored, shown", [
+    ("Firefox on Android", "Firefox on Android"), ("A browser on Linux", "A browser on Linux"),
+    ("Firefox", "Firefox"), ("Unknown browser", "Unknown browser"), ("", "Unknown browser"),
+])
+def test_a_stored_browser_description_reads_as_it_was_written_in_english(app, stored, shown):
+    with app.test_request_context():
+        assert sessions.browser_label(stored) == shown
+
+
+def test_the_sessions_list_names_browsers_in_the_readers_language(tmp_path):
+    """The description is stored once, in English words; the list says it in the language of whoever reads it."""
+    app = pseudo_language_app(tmp_path)
+    try:
+        with db.database.connection_context():
+            User.register(username="alice", email="alice@example.org", password=PASSWORD)
+        browser = log_in(app, user_agent=FIREFOX_ANDROID)
+        log_in(app, user_agent="curl/8.5.0")
+        page = html(browser.get("/settings/password", headers={"Accept-Language": PSEUDO_LANGUAGE}))
+        browsers = [row.find("td").get_text(" ", strip=True) for row in page.select("tbody tr")]
+        assert sorted(browsers) == ["⟦Firefox on Android⟧ ⟦this browser⟧", "⟦Unknown browser⟧"]
+        assert page.find("th").get_text() == "⟦Browser⟧"
+    finally:
+        db.close_all()

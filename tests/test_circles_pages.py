@@ -3,9 +3,12 @@ import logging
 
 import pytest
 
+from learncircle import db
+from learncircle.accounts.models import User
 from learncircle.circles.models import DEFAULT_CONDUCT, FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Circle, Membership
 from learncircle.discussions.models import QUESTION, Thread
-from tests.helpers import html
+from tests.conftest import PASSWORD
+from tests.helpers import PSEUDO_LANGUAGE, html, pseudo_language_app
 
 VALID = {"name": "Rust Study Group", "slug": "", "purpose": "Learn Rust together by building small tools.",
          "goals": "Ship **one** tool each.", "conduct": DEFAULT_CONDUCT, "visibility": PUBLIC}
@@ -298,3 +301,38 @@ def test_settings_refuse_a_taken_slug_and_keep_what_was_typed(client, auth, role
     assert page.find("input", id="name")["value"] == "Renamed"
     circle = Circle.get_by_id(people["circle"].id)
     assert (circle.name, circle.slug) == ("Rust Study Group", slug)
+
+
+def test_circle_pages_speak_the_readers_language_but_keep_the_circles_own_words(tmp_path):
+    """The code of conduct a new circle is offered, role badges and counted members are in the reader's
+    language; a circle's name and stored code of conduct are its own."""
+    app = pseudo_language_app(tmp_path)
+    try:
+        with db.database.connection_context():
+            ada = User.register(username="ada", email="ada@example.org", password=PASSWORD)
+            ben = User.register(username="ben", email="ben@example.org", password=PASSWORD)
+            circle = Circle.found(owner=ada, name="Rust Study Group", slug="rust", purpose="Learn Rust.",
+                                  visibility=PUBLIC)
+            Membership.join(user=ben, circle=circle)
+        client = app.test_client()
+        assert client.post("/login", data={"login": "ada", "password": PASSWORD}).status_code == 303
+        ru = {"Accept-Language": PSEUDO_LANGUAGE}
+
+        offered = html(client.get("/circles/new", headers=ru)).find("textarea", id="conduct").get_text().strip()
+        assert offered.startswith("⟦We are here to learn together.")
+        assert "\n1. ⟦**Be kind and assume good intent.**" in offered
+
+        start = html(client.get("/", headers=ru))
+        assert [badge.get_text() for badge in start.select("#my-circles .badge")] == ["⟦owner⟧"]
+        home = html(client.get("/c/rust", headers=ru))
+        assert home.find("h1").get_text(strip=True) == "Rust Study Group"
+        assert " ".join(home.find("p", class_="meta").get_text().split()) == "⟦2 members⟧ · ⟦You are the owner⟧"
+        with db.database.connection_context():
+            assert Circle.by_slug("rust").conduct == DEFAULT_CONDUCT  # stored: the circle's own words
+
+        roster = html(client.get("/c/rust/members", headers=ru))
+        ben_row = roster.find("a", string="ben").find_parent("li")
+        assert ben_row.find(class_="badge").get_text() == "⟦member⟧"
+        assert "⟦Make facilitator⟧" in [button.get_text() for button in ben_row.find_all("button")]
+    finally:
+        db.close_all()

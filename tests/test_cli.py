@@ -540,3 +540,23 @@ def test_serve_explains_a_port_that_is_taken(tmp_path):
     assert result.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "--port" in result.stderr
+
+
+def test_the_command_speaks_the_instances_language(tmp_path):
+    """Messages and --help in DEFAULT_LANGUAGE (there is no browser to ask), options' help included."""
+    from tests.helpers import PSEUDO_LANGUAGE, pseudo_language_app
+
+    app = pseudo_language_app(tmp_path, DEFAULT_LANGUAGE=PSEUDO_LANGUAGE)
+    try:
+        runner = app.test_cli_runner()
+        with app.app_context():  # as `learncircle` holds one while it shows a command's help
+            status = runner.invoke(args=["db", "status"])
+            help_text = runner.invoke(args=["serve", "--help"]).output
+            short = runner.invoke(args=["--help"]).output
+        assert status.exit_code == 0, status.output
+        assert "0001_initial  " in status.output and "⟦" in status.output
+        assert "⟦Apply pending migrations and serve with waitress." in help_text
+        assert "⟦Port to listen on.⟧" in help_text
+        assert "⟦Database migrations.⟧" in short
+    finally:
+        db.close_all()

@@ -11,6 +11,7 @@ from learncircle.accounts.models import User
 from learncircle.circles.models import Circle, Membership
 from learncircle.db import Prepared
 from learncircle.discussions.models import Post, PostLine, Thread
+from learncircle.notices import kinds
 from learncircle.notices.models import Notice
 
 
@@ -68,7 +69,7 @@ def test_prepared_lookups_take_text_parameters_and_answer_none_when_nothing_matc
         assert User.from_session_id(cookie_id.partition(":")[0] + ":wrong-secret") is None
         assert User.from_session_id("9" * 40 + ":secret") is None  # larger than any id: no overflow error
         assert Notice.unread_count(ada) == 0
-        Notice.send([ada], "Reviewing has started.")
+        Notice.send([ada], kinds.as_written("Reviewing has started."))
         assert Notice.unread_count(ada) == 1
 
 

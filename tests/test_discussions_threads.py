@@ -93,7 +93,7 @@ def test_list_shows_pinned_first_then_latest_activity(client, auth, roles, froze
     rows = html(response).select("#threads ul.rows > li")
     assert "pinned" in [badge.get_text() for badge in rows[0].select(".badge")]
     revived = rows[1].get_text(" ", strip=True)
-    assert "by Owner" in revived and "1 reply" in revived and "30 min ago by Member" in revived
+    assert "by Owner" in revived and "1 reply" in revived and "30 minutes ago by Member" in revived
     assert rows[1].find("time")["title"].startswith("Mon 02 Mar 2026, 12:00")
 
 

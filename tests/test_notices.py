@@ -1,5 +1,6 @@
 """The notices page: a person's notices, newest first, unread ones marked, and marking them all read."""
 from learncircle import clock, db
+from learncircle.notices import kinds
 from learncircle.notices.models import Notice
 from tests.helpers import html
 
@@ -8,13 +9,13 @@ def test_notices_page_marks_unread_and_marks_all_read(client, auth, world):
     ana = world["ana"]
     auth.login(ana)
     with db.database.connection_context():
-        Notice.send([ana], "Older news", "/c/x")
+        Notice.send([ana], kinds.as_written("Older news"), "/c/x")
     assert client.post("/notices/read").status_code == 303  # read before the others arrive
     with db.database.connection_context():
         clock.advance(minutes=5)
-        Notice.send([ana], "Reminder: “Essay one” is waiting for your submission.", "/r/1")
-        Notice.send([ana], "Off-site", "https://evil.example/")
-        Notice.send([world["ben"]], "Not for Ana")
+        Notice.send([ana], kinds.as_written("Reminder: “Essay one” is waiting for your submission."), "/r/1")
+        Notice.send([ana], kinds.as_written("Off-site"), "https://evil.example/")
+        Notice.send([world["ben"]], kinds.as_written("Not for Ana"))
     page = html(client.get("/notices"))
     items = page.select("#notice-list li")
     assert [li.get_text(" ", strip=True).split(" ")[0] for li in items] == ["new", "new", "Older"]

@@ -157,4 +157,4 @@ def test_the_background_allocation_works_on_postgresql(world, monkeypatch):
                 for a in Assignment.select().where(Assignment.round == round.id)}
         assert len(made) == 4 and (world["ben"].id, world["ana"].id) not in made
         assert {author for _, author in made} == {world[n].id for n in ("ana", "ben", "cai", "dee")}
-        assert Notice.select().where(Notice.text.contains("Reviewing has started")).count() == 4
+        assert Notice.select().where(Notice.kind == "reviewing_started").count() == 4

@@ -14,6 +14,7 @@ from learncircle import clock, db
 from learncircle.accounts.models import User
 from learncircle.circles.models import FACILITATOR, MEMBER, PRIVATE, PRIVATE_SUFFIX_ALPHABET, PUBLIC, Circle, Invitation
 from learncircle.discussions.models import Post, Thread
+from learncircle.notices import kinds
 from learncircle.notices.models import Notice
 from learncircle.reviews import rubric
 from learncircle.reviews.models import Assignment, ReviewRound, SubmissionVersion
@@ -128,8 +129,8 @@ def test_the_migration_turns_stored_pictures_into_links_and_hides_private_circle
         SubmissionVersion.update(body=PICTURE, body_html=old_html).execute()
         invitation = Invitation.make(circle=private, created_by=reviewing["owner"])
         Circle.update(slug="secret-club").where(Circle.id == private.id).execute()
-        Notice.send([ana], "See the members", "/c/secret-club/members", private.id)
-        Notice.send([ana], "Elsewhere", "/c/secret-club-too", None)
+        Notice.send([ana], kinds.as_written("See the members"), "/c/secret-club/members", private.id)
+        Notice.send([ana], kinds.as_written("Elsewhere"), "/c/secret-club-too", None)
         db.database.execute_sql("DELETE FROM schema_migration WHERE name = '0007_privacy'")
     db.close_all()
     assert db.upgrade() == ["0007_privacy"]
@@ -142,7 +143,7 @@ def test_the_migration_turns_stored_pictures_into_links_and_hides_private_circle
         moved = Circle.get_by_id(private.id)
         assert PRIVATE_ADDRESS.fullmatch(moved.slug).group("readable") == "secret-club"
         assert Circle.get_by_id(public.id).slug == public.slug
-        assert {n.url for n in Notice.select().where(Notice.text.in_(["See the members", "Elsewhere"]))} == {
+        assert {n.url for n in Notice.select().where(Notice.kind == kinds.TEXT)} == {
             f"/c/{moved.slug}/members", "/c/secret-club-too"}
         assert Invitation.by_token(invitation.token).circle.id == private.id
     auth.login(ana)

@@ -17,6 +17,7 @@ from learncircle.accounts import sessions
 from learncircle.accounts.profiles import shared_circles
 from learncircle.circles.models import PUBLIC, Circle, Invitation, Membership
 from learncircle.discussions.models import Post, Thread
+from learncircle.notices import kinds
 from learncircle.notices.models import Notice
 from learncircle.reviews import board, pairs, pending, results
 from learncircle.reviews.expectations import expectations_for
@@ -39,7 +40,7 @@ def lived_in(world, make_user, make_circle):
         thread = Thread.start(circle=circle, author=owner, title="Welcome", kind="discussion", body="Say hello.")
         for person in (ana, ben):
             thread.reply(author=person, body=f"Hello from {person.username}.")
-        Notice.send([ana], "Something happened.", "/")
+        Notice.send([ana], kinds.as_written("Something happened."), "/")
         Invitation.make(circle=circle, created_by=owner)
         round = reviewing_round(world, by_clock=True, seed=3)
         submit_review(assignment_of(round, ana), review_data(round))

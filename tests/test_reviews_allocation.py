@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from learncircle import clock, db
+from learncircle.notices import kinds
 from learncircle.notices.models import Notice
 from learncircle.reviews import allocation, background_allocation, solver
 from learncircle.reviews.facilitator import queries
@@ -430,7 +431,7 @@ def test_the_solving_holds_no_lock_and_a_change_meanwhile_is_solved_again(world,
             def write():
                 db.database.connect(reuse_if_open=True)
                 db.database.execute_sql("PRAGMA busy_timeout = 200")
-                other_writes.append(Notice.send([w["owner"]], "A reply elsewhere."))
+                other_writes.append(Notice.send([w["owner"]], kinds.as_written("A reply elsewhere.")))
                 submit(fresh(round), w["cai"], body="Late work")
                 db.database.close()
             writer = threading.Thread(target=write)
@@ -480,7 +481,7 @@ def test_reviewers_get_their_notice_at_the_deadline_with_nobody_looking(world):
     assert step.seconds_to_wait() == 10.5  # it wakes at the deadline, not a poll later
     clock.advance(seconds=10)
     assert step.step() == [round.id] and step.step() == []
-    told = Notice.select().where(Notice.text.contains("Reviewing has started"))
+    told = Notice.select().where(Notice.kind == "reviewing_started")
     assert sorted(n.user_id for n in told) == sorted(w[name].id for name in ("ana", "ben", "cai"))
     assert {n.url for n in told} == {f"/r/{round.id}"}
 

@@ -11,6 +11,7 @@ import io
 import pytest
 
 from learncircle import clock
+from learncircle.notices import kinds
 from learncircle.notices.models import Notice
 from learncircle.reviews import access, background_allocation, rubric
 from learncircle.reviews import board as boards
@@ -787,11 +788,11 @@ def test_a_rubric_is_copied_from_an_earlier_round(world):
 
 def test_notices_are_sent_listed_and_read(world):
     ana, ben, _, _ = world["members"]
-    assert Notice.send([ana, ben.id, ana], "Hello", "/x", world["circle"]) == 2
+    assert Notice.send([ana, ben.id, ana], kinds.as_written("Hello"), "/x", world["circle"]) == 2
     assert Notice.unread_count(ana) == 1
     assert Notice.mark_read(ana) == 1
     assert Notice.unread_count(ana) == 0 and Notice.recent_for(ana).count() == 1
-    assert Notice.send([], "Nobody") == 0
+    assert Notice.send([], kinds.as_written("Nobody")) == 0
 
 
 def test_expectations_for_many_rounds_take_a_fixed_number_of_queries(world):

@@ -370,7 +370,7 @@ def test_phase_buttons_move_the_round(client, auth, world, frozen_clock):
     assert html(client.get(f"/r/{round.id}")).select_one(f"#round-{round.id}-allocating") is None
     with db.database.connection_context():
         assert Assignment.select().where(Assignment.round == round.id).count() == 6
-        told = Notice.select().where(Notice.text.contains("Reviewing has started"))
+        told = Notice.select().where(Notice.kind == "reviewing_started")
         assert sorted(notice.user_id for notice in told) == sorted(world[name].id for name in ("ana", "ben", "cai"))
         assert {notice.url for notice in told} == {f"/r/{round.id}"}
     # Starting again is refused with a reason, not an error page.

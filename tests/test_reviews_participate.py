@@ -272,6 +272,18 @@ def test_the_review_form_lays_out_the_rubric(world, client, auth):
     assert "Ana Learner" in doc.find("h1").get_text()  # reviewers hidden from authors, not authors from reviewers
 
 
+def test_the_prompt_hints_count_characters_in_the_singular_and_without_a_minimum(world, client, auth):
+    ana, ben, _, _ = world["members"]
+    auth.login(ben)
+    for minimum, expected in ((1, "At least 1 character. Say specifically what works, and why."),
+                              (0, "Say specifically what works, and why.")):
+        round = reviewing_round(world, min_prompt_length=minimum)
+        assignment = assignment_of(round, ben, author=ana)
+        hints = [p.get_text() for p in html(client.get(f"/a/{assignment.id}")).select(".review-form .hint")]
+        assert expected in hints
+        assert not any("1 characters" in hint for hint in hints)
+
+
 def test_autosave_returns_the_status_line_and_stores_the_draft(world, client, auth):
     ana, ben, _, _ = world["members"]
     round = reviewing_round(world)

@@ -37,7 +37,7 @@ def test_my_circles_show_work_to_submit_with_the_deadline_in_my_zone(world, clie
     [(label, href, row)] = waiting(client)
     assert (label, href) == ("Submit your work", f"/r/{round.id}/submission")
     assert "Essay one" in row and world["circle"].name in row
-    assert "Due Wed 04 Mar 2026, 10:00 CET ( in 2 d )." in row
+    assert "Due Wed 04 Mar 2026, 10:00 CET ( in 2 days )." in row
 
     submit(round, ana, body="My essay.")
     assert waiting(client) == []

@@ -39,6 +39,7 @@ class User(UserMixin, BaseModel):
     bio = peewee.TextField(default="")
     bio_html = peewee.TextField(default="")
     timezone = peewee.CharField(max_length=64, default="UTC")
+    language = peewee.CharField(max_length=16, default="")  # a shipped language's code; empty: the browser's
     password_hash = peewee.CharField(max_length=255)
     # No longer read: every sign-in is a LoginSession row (sessions.py). The column stays in the schema.
     session_token = peewee.CharField(max_length=64, default="")
@@ -137,7 +138,10 @@ class User(UserMixin, BaseModel):
         from .sessions import end_all
         return end_all(self, keep=keep_session)
 
-    def update_profile(self, *, display_name, bio, timezone, pronouns):
+    def update_profile(self, *, display_name, bio, timezone, pronouns, language=None):
+        """Save the profile; language None leaves it as it is, "" follows the browser."""
+        if language is not None:
+            self.language = language
         self.display_name = display_name.strip()
         self.bio = bio
         self.bio_html = text.render_markdown(bio)

@@ -16,6 +16,7 @@ from flask import current_app, has_app_context
 
 from .. import clock, config
 from ..db import BaseModel, Prepared, database
+from ..i18n import gettext
 from .models import User
 
 # "Last seen" is a convenience for the sessions list, so it is written at most this often: a page
@@ -162,3 +163,17 @@ def describe_browser(user_agent):
     if browser and system:
         return f"{browser} on {system}"
     return browser or (f"A browser on {system}" if system else "Unknown browser")
+
+
+_DESCRIBED = re.compile(r"^(?:A browser|(?P<browser>.+?)) on (?P<system>.+)$")
+
+
+def browser_label(described):
+    """A stored description (describe_browser's words, kept as they were) in the reader's language."""
+    found = _DESCRIBED.match(described or "")
+    if found is None:
+        return described if described and described != "Unknown browser" else gettext("Unknown browser")
+    if found["browser"] is None:
+        return gettext("A browser on %(system)s", system=found["system"])
+    # TRANSLATORS: a browser and the system it runs on, such as "Firefox on Android".
+    return gettext("%(browser)s on %(system)s", browser=found["browser"], system=found["system"])

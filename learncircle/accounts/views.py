@@ -1,38 +1,41 @@
 """Accounts: first-run setup, register, log in and out, profile, password and sessions."""
 import peewee
+from babel.dates import format_skeleton
 from flask import Blueprint, abort, after_this_request, current_app, flash, g, redirect, request, url_for
+from flask_babel import get_locale
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import clock, limits, site, timefmt, web
+from .. import clock, i18n, limits, site, timefmt, web
 from ..circles.models import Invitation
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..limits import limiter
 from . import resets, sessions, throttle
 from .access import can_view_profile
-from .forms import (AccountForm, LoginForm, NewPasswordForm, PasswordForm, ProfileForm, SetupForm,
-                    SignOutElsewhereForm)
+from .forms import AccountForm, LoginForm, NewPasswordForm, PasswordForm, ProfileForm, SetupForm, SignOutElsewhereForm
 from .models import SetupAlreadyDone, User, taken_field
 from .profiles import shared_circles
 
 bp = Blueprint("accounts", __name__)
 
-LOGIN_FAILED = "Username/email or password is wrong."
-TOO_MANY_LOGINS = "Too many login attempts. To protect the account, try again in a few minutes."
-TOO_MANY_PASSWORD_TRIES = "Too many wrong current passwords. Try again in a few minutes."
-RESET_LINK_UNUSABLE = ("This link to set a new password cannot be used: it has expired, been used already or "
-                       "been replaced by a newer one. Ask your circle's organiser for a new link.")
-TOO_MANY_REGISTRATIONS = ("Many accounts were created from your network in the last hour, more than this site "
-                          "allows. Try again later; what you typed is kept below, except the password.")
+LOGIN_FAILED = _l("Username/email or password is wrong.")
+TOO_MANY_LOGINS = _l("Too many login attempts. To protect the account, try again in a few minutes.")
+TOO_MANY_PASSWORD_TRIES = _l("Too many wrong current passwords. Try again in a few minutes.")
+RESET_LINK_UNUSABLE = _l("This link to set a new password cannot be used: it has expired, been used already or "
+                         "been replaced by a newer one. Ask your circle's organiser for a new link.")
+TOO_MANY_REGISTRATIONS = _l("Many accounts were created from your network in the last hour, more than this site "
+                            "allows. Try again later; what you typed is kept below, except the password.")
 TAKEN = {
-    "username": "That username is taken. Choose another one.",
-    "email": "An account with this email address already exists. Log in instead.",
+    "username": _l("That username is taken. Choose another one."),
+    "email": _l("An account with this email address already exists. Log in instead."),
 }
 REFUSALS = {
-    "closed": "Registration is closed on this site. Ask the person who runs it to create an account for you.",
-    "invite": "Registration here is by invitation only. Ask a circle's facilitator for an invitation link "
-              "and open it to create your account.",
-    "stale": "This invitation link can no longer be used: it has expired, been revoked or been used up. "
-             "Ask whoever sent it for a new one.",
+    "closed": _l("Registration is closed on this site. Ask the person who runs it to create an account for you."),
+    "invite": _l("Registration here is by invitation only. Ask a circle's facilitator for an invitation link "
+                 "and open it to create your account."),
+    "stale": _l("This invitation link can no longer be used: it has expired, been revoked or been used up. "
+                "Ask whoever sent it for a new one."),
 }
 SHARED_CIRCLES_PER_PAGE = 50
 
@@ -66,6 +69,7 @@ def _sign_in(user, remember=False):
     """Sign this browser in: a session record, the login cookie naming it, and a device cookie."""
     sessions.start(user, user_agent=request.user_agent.string, remember=remember)
     login_user(user, remember=remember)
+    i18n.refresh_language()  # what is said next speaks the person's language, if they chose one
     device = throttle.after_sign_in(request.cookies.get(throttle.DEVICE_COOKIE), user.id)
 
     @after_this_request
@@ -96,7 +100,7 @@ def setup():
         if not site.configured_url():
             site.store_url(form.public_url.data)
         _sign_in(admin)
-        flash("Welcome! You are this site's admin. Start by creating a circle.", "success")
+        flash(_("Welcome! You are this site's admin. Start by creating a circle."), "success")
         return web.see_other(url_for("circles.home"))
     return web.render("accounts/setup.html", form=form, configured_url=site.configured_url(),
                       status=422 if form.errors else 200)
@@ -127,7 +131,8 @@ def _register_page(form, invitation, status=200, too_many=None):
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTRATION_LIMIT"], key_func=lambda: f"register:{get_remote_address()}",
-               methods=["POST"], deduct_when=_password_hashed, error_message=TOO_MANY_REGISTRATIONS)
+               methods=["POST"], deduct_when=_password_hashed,
+               error_message=limits.limit_message(TOO_MANY_REGISTRATIONS))
 def register():
     token = request.args.get("invite", "")
     invitation = _usable_invitation()
@@ -149,7 +154,7 @@ def register():
             _sign_in(user)
             if invitation:
                 return web.see_other(url_for("circles.invitation", token=token))
-            flash(f"Welcome, {user.display_name}!", "success")
+            flash(_("Welcome, %(name)s!", name=user.display_name), "success")
             return web.see_other(url_for("circles.home"))
     return _register_page(form, invitation, status=422 if form.errors else 200)
 
@@ -193,7 +198,8 @@ def logout():
     if current_user.is_authenticated:
         sessions.end(current_user, current_user.login_session.id)
     logout_user()
-    flash("You have logged out.", "info")
+    i18n.refresh_language()
+    flash(_("You have logged out."), "info")
     return web.see_other(url_for("circles.home"))
 
 
@@ -206,7 +212,8 @@ def profile(username):
     if user is None or not can_view_profile(current_user, user):
         abort(404)  # whether an account exists is private too
     circles = web.Page(shared_circles(user, current_user), web.page_number(), SHARED_CIRCLES_PER_PAGE)
-    local_time = timefmt.to_local(clock.now(), timefmt.zone_named(user.timezone)).strftime("%H:%M")
+    local_time = format_skeleton("Hm", timefmt.to_local(clock.now(), timefmt.zone_named(user.timezone)),
+                                 locale=get_locale())
     return web.render("accounts/profile.html", user=user, circles=circles, local_time=local_time,
                       own=user.id == current_user.id)
 
@@ -218,8 +225,10 @@ def settings_profile():
     form = ProfileForm(obj=user)
     if form.validate_on_submit():
         user.update_profile(display_name=form.display_name.data or user.username, bio=form.bio.data or "",
-                            timezone=form.timezone.data, pronouns=form.pronouns.data or "")
-        flash("Your profile is saved.", "success")
+                            timezone=form.timezone.data, pronouns=form.pronouns.data or "",
+                            language=form.language.data or "")
+        i18n.refresh_language()  # the confirmation below speaks the language just chosen
+        flash(_("Your profile is saved."), "success")
         return web.see_other(url_for("accounts.profile", username=user.username))
     return web.render("accounts/settings_profile.html", form=form, status=422 if form.errors else 200)
 
@@ -229,14 +238,15 @@ def settings_profile():
 def _password_page(form, status=200, too_many=None):
     user = current_user._get_current_object()
     return web.render("accounts/settings_password.html", form=form, sessions_form=SignOutElsewhereForm(),
-                      sessions=sessions.active(user), this_session=user.login_session.id, too_many=too_many,
+                      sessions=sessions.active(user), browser_label=sessions.browser_label,
+                      this_session=user.login_session.id, too_many=too_many,
                       status=status)
 
 
 @bp.route("/settings/password", methods=["GET", "POST"])
 @login_required
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], key_func=_password_key, methods=["POST"],
-               deduct_when=_attempt_failed, error_message=TOO_MANY_PASSWORD_TRIES)
+               deduct_when=_attempt_failed, error_message=limits.limit_message(TOO_MANY_PASSWORD_TRIES))
 def settings_password():
     user = current_user._get_current_object()
     form = PasswordForm()
@@ -244,10 +254,10 @@ def settings_password():
         return _password_page(form, status=422 if form.errors else 200)
     if not user.check_password(form.current_password.data):
         g.attempt_failed = True
-        form.current_password.errors.append("That is not your current password.")
+        form.current_password.errors.append(_("That is not your current password."))
         return _password_page(form, status=422)
     user.set_password(form.new_password.data, keep_session=user.login_session.id)
-    flash("Your password is changed. Every other session of your account has been signed out.", "success")
+    flash(_("Your password is changed. Every other session of your account has been signed out."), "success")
     return web.see_other(url_for("accounts.settings_password"))
 
 
@@ -258,7 +268,7 @@ def settings_sessions():
         abort(400)
     user = current_user._get_current_object()
     user.end_all_sessions(keep_session=user.login_session.id)
-    flash("You are signed out everywhere else. This browser stays signed in.", "success")
+    flash(_("You are signed out everywhere else. This browser stays signed in."), "success")
     return web.see_other(url_for("accounts.settings_password"))
 
 
@@ -272,16 +282,16 @@ def end_session(session_id):
     if session_id == user.login_session.id:
         return logout()
     if sessions.end(user, session_id):
-        flash("That browser is signed out. It needs the password to come back.", "success")
+        flash(_("That browser is signed out. It needs the password to come back."), "success")
     else:  # someone else's, or already over: either way there is nothing of this person's to end
-        flash("That session had already ended.", "info")
+        flash(_("That session had already ended."), "info")
     return web.see_other(url_for("accounts.settings_password"))
 
 
 # ---- forgotten passwords: a one-time link from `learncircle reset-password` ----------------------
 
 def _unusable_link():
-    response = web.render("errors/error.html", code=404, title="This link cannot be used",
+    response = web.render("errors/error.html", code=404, title=_("This link cannot be used"),
                           message=RESET_LINK_UNUSABLE, status=404)
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -300,7 +310,7 @@ def reset_password(reset_token):
             return _unusable_link()
         if current_user.is_authenticated and current_user.id == reset.user_id:
             logout_user()  # its session has just ended with every other: clear the cookies too
-        flash("Your new password is set, and every session of your account has ended. Log in with it now.",
+        flash(_("Your new password is set, and every session of your account has ended. Log in with it now."),
               "success")
         return web.see_other(url_for("accounts.login"))
     response = web.render("accounts/reset_password.html", form=form, account=reset.user,

@@ -7,7 +7,7 @@ cached for the request so a template may ask as often as it likes.
 from flask import abort, g
 from flask_login import current_user
 
-from .models import FACILITATOR, OWNER, Circle, Membership
+from .models import FACILITATOR, OWNER, ROLE_LABELS, Circle, Membership
 
 
 def _signed_in(user):
@@ -92,4 +92,4 @@ def init_app(app):
     app.jinja_env.globals.update(can_view=can_view, can_see_members=can_see_members, can_join=can_join,
                                  can_moderate=can_moderate, can_manage=can_manage, can_invite=can_invite,
                                  can_invite_facilitators=can_invite_facilitators, can_remove=can_remove,
-                                 can_leave=can_leave, circle_role=role)
+                                 can_leave=can_leave, circle_role=role, ROLE_LABELS=ROLE_LABELS)

@@ -2,13 +2,41 @@
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField,
-                     TextAreaField)
-from wtforms.validators import DataRequired, InputRequired, Length, NoneOf, NumberRange, Optional, Regexp, \
-    ValidationError
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NoneOf,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
-from .models import (DEFAULT_CONDUCT, FACILITATOR, MARKDOWN_MAX, MEMBER, NAME_MAX, PRIVATE, PUBLIC, PURPOSE_MAX,
-                     RESERVED_SLUGS, SLUG_MAX, SLUG_PATTERN)
+from ..i18n import lazy_gettext as _l
+from .models import (
+    FACILITATOR,
+    MARKDOWN_MAX,
+    MEMBER,
+    NAME_MAX,
+    PRIVATE,
+    PUBLIC,
+    PURPOSE_MAX,
+    RESERVED_SLUGS,
+    SLUG_MAX,
+    SLUG_PATTERN,
+    default_conduct,
+)
 
 # A sentence ends at . ! or ? followed by space and a capital; short abbreviations ("Dr. Ada") do not end one.
 _SENTENCE_BREAK = re.compile(r"(?<![A-Z][a-z])(?<!\b[A-Za-z])[.!?][\"')\]]*\s+[A-Z0-9]")
@@ -26,28 +54,28 @@ def one_sentence(form, field):
     """Refuse a purpose that runs over several lines or sentences."""
     value = field.data or ""
     if "\n" in value or "\r" in value or _SENTENCE_BREAK.search(value):
-        raise ValidationError("Say it in one sentence; the goals below have room for more.")
+        raise ValidationError(_l("Say it in one sentence; the goals below have room for more."))
 
 
 class CircleForm(FlaskForm):
-    name = StringField("Name", filters=[_strip],
-                       validators=[DataRequired("Give the circle a name."), Length(max=NAME_MAX)])
-    slug = StringField("Address", filters=[_lower], validators=[
+    name = StringField(_l("Name"), filters=[_strip],
+                       validators=[DataRequired(_l("Give the circle a name.")), Length(max=NAME_MAX)])
+    slug = StringField(_l("Address"), filters=[_lower], validators=[
         Optional(), Length(max=SLUG_MAX),
-        Regexp(SLUG_PATTERN, message="Use lower-case letters, digits and single dashes between them."),
-        NoneOf(sorted(RESERVED_SLUGS), message="That word is reserved; choose another address."),
+        Regexp(SLUG_PATTERN, message=_l("Use lower-case letters, digits and single dashes between them.")),
+        NoneOf(sorted(RESERVED_SLUGS), message=_l("That word is reserved; choose another address.")),
     ])
-    purpose = StringField("Purpose", filters=[_strip], validators=[
-        DataRequired("Say in one sentence what this circle is for."), Length(max=PURPOSE_MAX), one_sentence,
+    purpose = StringField(_l("Purpose"), filters=[_strip], validators=[
+        DataRequired(_l("Say in one sentence what this circle is for.")), Length(max=PURPOSE_MAX), one_sentence,
     ])
-    goals = TextAreaField("Goals", validators=[Optional(), Length(max=MARKDOWN_MAX)])
-    conduct = TextAreaField("Code of conduct", default=DEFAULT_CONDUCT, validators=[
-        DataRequired("A circle needs a code of conduct; the default is a good start."), Length(max=MARKDOWN_MAX),
+    goals = TextAreaField(_l("Goals"), validators=[Optional(), Length(max=MARKDOWN_MAX)])
+    conduct = TextAreaField(_l("Code of conduct"), default=default_conduct, validators=[
+        DataRequired(_l("A circle needs a code of conduct; the default is a good start.")), Length(max=MARKDOWN_MAX),
     ])
-    visibility = RadioField("Who can find it", default=PRIVATE, choices=[
-        SelectChoice(PRIVATE, "Private: invitation only; to anyone else it does not exist"),
-        SelectChoice(PUBLIC, "Public: listed; any signed-in person can read and join"),
-    ], validators=[InputRequired("Choose who can find the circle.")])
+    visibility = RadioField(_l("Who can find it"), default=PRIVATE, choices=[
+        SelectChoice(PRIVATE, _l("Private: invitation only; to anyone else it does not exist")),
+        SelectChoice(PUBLIC, _l("Public: listed; any signed-in person can read and join")),
+    ], validators=[InputRequired(_l("Choose who can find the circle."))])
 
     def settings(self):
         """The values Circle.found and Circle.update_settings take (the slug is handled by the view)."""
@@ -56,12 +84,13 @@ class CircleForm(FlaskForm):
 
 
 class AcceptConductForm(FlaskForm):
-    accept = BooleanField("I accept the code of conduct",
-                          validators=[DataRequired("Accept the code of conduct to join the circle.")])
+    accept = BooleanField(_l("I accept the code of conduct"),
+                          validators=[DataRequired(_l("Accept the code of conduct to join the circle."))])
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[SelectChoice(MEMBER, "Member"), SelectChoice(FACILITATOR, "Facilitator")])
+    role = SelectField(_l("Role"), choices=[SelectChoice(MEMBER, _l("Member")),
+                                            SelectChoice(FACILITATOR, _l("Facilitator"))])
 
 
 class TransferForm(FlaskForm):
@@ -69,12 +98,12 @@ class TransferForm(FlaskForm):
 
 
 class InvitationForm(FlaskForm):
-    expires_in_days = IntegerField("Expires after (days)", validators=[
-        Optional(), NumberRange(1, 365, "Between 1 and 365 days, or leave empty for no expiry.")])
-    max_uses = IntegerField("Maximum uses", validators=[
-        Optional(), NumberRange(1, 1000, "Between 1 and 1000, or leave empty for no limit.")])
-    role = SelectField("Joins as", default=MEMBER,
-                       choices=[SelectChoice(MEMBER, "Member"), SelectChoice(FACILITATOR, "Facilitator")])
+    expires_in_days = IntegerField(_l("Expires after (days)"), validators=[
+        Optional(), NumberRange(1, 365, _l("Between 1 and 365 days, or leave empty for no expiry."))])
+    max_uses = IntegerField(_l("Maximum uses"), validators=[
+        Optional(), NumberRange(1, 1000, _l("Between 1 and 1000, or leave empty for no limit."))])
+    role = SelectField(_l("Joins as"), default=MEMBER,
+                       choices=[SelectChoice(MEMBER, _l("Member")), SelectChoice(FACILITATOR, _l("Facilitator"))])
 
 
 class ButtonForm(FlaskForm):

@@ -9,9 +9,13 @@ import peewee
 from .. import clock, text
 from ..accounts.models import User
 from ..db import BaseModel, Prepared, database
+from ..i18n import gettext
+from ..i18n import lazy_gettext as _l
 
 OWNER, FACILITATOR, MEMBER = "owner", "facilitator", "member"
 ROLES = (OWNER, FACILITATOR, MEMBER)
+# What a role is called where it is shown (a badge, a link's role): templates show ROLE_LABELS[code].
+ROLE_LABELS = {OWNER: _l("owner"), FACILITATOR: _l("facilitator"), MEMBER: _l("member")}
 PUBLIC, PRIVATE = "public", "private"
 
 NAME_MAX, SLUG_MAX, PURPOSE_MAX, MARKDOWN_MAX = 100, 60, 300, 20_000
@@ -20,17 +24,39 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 RESERVED_SLUGS = frozenset({"new", "admin", "settings", "api", "static", "about", "help", "circles",
                             "invite", "join", "login", "logout", "register", "setup"})
 
-DEFAULT_CONDUCT = """\
-We are here to learn together. To keep this circle a place where everyone can ask, try and fail safely:
 
-1. **Be kind and assume good intent.** Critique the work, never the person.
-2. **Make room for every voice.** If you post often, leave space; if you are quiet, your question helps others too.
-3. **Give feedback that helps.** Say what works, then what would make it better, with specifics.
-4. **Share what is yours to share.** Credit sources; keep what others tell you here within the circle.
-5. **No harassment, discrimination or spam.** Facilitators may remove posts or members who break these rules.
+def N_(message):
+    """Mark a message for translation where it is defined; it is translated where it is used."""
+    return message
 
-If something here makes you uncomfortable, tell a facilitator or the circle's owner.
-"""
+
+# The code of conduct a new circle starts with (Markdown): offered in the language of the person starting
+# the circle, who edits it; what they save is the circle's own text.
+_CONDUCT_INTRO = N_("We are here to learn together. To keep this circle a place where everyone can ask, try and "
+                    "fail safely:")
+_CONDUCT_RULES = (
+    N_("**Be kind and assume good intent.** Critique the work, never the person."),
+    N_("**Make room for every voice.** If you post often, leave space; if you are quiet, your question helps "
+       "others too."),
+    N_("**Give feedback that helps.** Say what works, then what would make it better, with specifics."),
+    N_("**Share what is yours to share.** Credit sources; keep what others tell you here within the circle."),
+    N_("**No harassment, discrimination or spam.** Facilitators may remove posts or members who break these "
+       "rules."),
+)
+_CONDUCT_CLOSING = N_("If something here makes you uncomfortable, tell a facilitator or the circle's owner.")
+
+
+def _conduct(translate):
+    rules = "\n".join(f"{number}. {translate(rule)}" for number, rule in enumerate(_CONDUCT_RULES, 1))
+    return f"{translate(_CONDUCT_INTRO)}\n\n{rules}\n\n{translate(_CONDUCT_CLOSING)}\n"
+
+
+DEFAULT_CONDUCT = _conduct(str)  # in English
+
+
+def default_conduct():
+    """The default code of conduct in the language of the page."""
+    return _conduct(gettext)
 
 
 # A private circle's address ends in a random part, so trying addresses (in "new circle", say) cannot

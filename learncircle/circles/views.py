@@ -5,6 +5,8 @@ from peewee import IntegrityError
 
 from .. import errors, limits, site, web
 from ..discussions.models import THREADS_PER_PAGE, Thread
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..reviews.pending import pending_for
 from . import access
 from .forms import AcceptConductForm, ButtonForm, CircleForm, InvitationForm, RoleForm, TransferForm
@@ -15,7 +17,7 @@ bp = Blueprint("circles", __name__)
 CIRCLES_PER_PAGE = 25
 MEMBERS_PER_PAGE = 50
 INVITATIONS_PER_PAGE = 25
-SLUG_TAKEN = "That address is taken; choose another."
+SLUG_TAKEN = _l("That address is taken; choose another.")
 
 
 def _refuse(title, message):
@@ -67,7 +69,8 @@ def new():
         except IntegrityError:
             form.slug.errors.append(SLUG_TAKEN)
         else:
-            flash(f"{circle.name} is ready. Invite people with a link from its invitations page.", "success")
+            flash(_("%(name)s is ready. Invite people with a link from its invitations page.", name=circle.name),
+                  "success")
             return web.see_other(_home_url(circle))
     status = 422 if form.is_submitted() else 200
     return web.render("circles/new.html", status=status, form=form)
@@ -101,10 +104,10 @@ def settings(slug):
             circle = Circle.by_slug(slug)  # the failed save left the in-memory copy changed
         else:
             if circle.slug != slug:
-                flash(f"Settings saved. The circle's address is now {_home_url(circle)}; the old one no longer "
-                      "leads here (invitation links still work).", "success")
+                flash(_("Settings saved. The circle's address is now %(address)s; the old one no longer "
+                        "leads here (invitation links still work).", address=_home_url(circle)), "success")
             else:
-                flash("Settings saved.", "success")
+                flash(_("Settings saved."), "success")
             return web.see_other(_home_url(circle))
     status = 422 if form.is_submitted() else 200
     return web.render("circles/settings.html", status=status, circle=circle, form=form)
@@ -147,11 +150,13 @@ def change_role(slug, membership_id):
     if not form.validate_on_submit():
         abort(400)
     if target.is_owner:
-        return _refuse("Ownership moves by transfer",
-                       "To hand the circle over, use “Make owner” on another member.")
+        return _refuse(_("Ownership moves by transfer"),
+                       _("To hand the circle over, use “Make owner” on another member."))
     target.set_role(form.role.data)
     if not web.is_fragment_request():
-        flash(f"{target.user.display_name} is now a {target.role}.", "success")
+        name = target.user.display_name
+        flash(_("%(name)s is now a facilitator.", name=name) if target.role == FACILITATOR
+              else _("%(name)s is now a member.", name=name), "success")
     return _members_response(circle, target)
 
 
@@ -165,7 +170,7 @@ def remove_member(slug, membership_id):
         abort(400)
     target.remove()
     if not web.is_fragment_request():
-        flash(f"{target.user.display_name} is no longer a member.", "success")
+        flash(_("%(name)s is no longer a member.", name=target.user.display_name), "success")
     return _members_response(circle, None)
 
 
@@ -184,7 +189,8 @@ def transfer(slug):
         access.membership(current_user, circle).transfer_ownership(target)
     except ValueError:
         abort(403)  # someone else handed the circle over first
-    flash(f"{target.user.display_name} now owns {circle.name}; you stay on as a facilitator.", "success")
+    flash(_("%(name)s now owns %(circle)s; you stay on as a facilitator.", name=target.user.display_name,
+            circle=circle.name), "success")
     return web.see_other(url_for("circles.members", slug=circle.slug))
 
 
@@ -194,7 +200,7 @@ def transfer(slug):
 def join(slug):
     circle = access.circle_or_404(slug)
     if access.membership(current_user, circle) is not None:
-        flash(f"You are already a member of {circle.name}.", "info")
+        flash(_("You are already a member of %(circle)s.", circle=circle.name), "info")
         return web.see_other(_home_url(circle))
     if not access.can_join(current_user, circle):
         abort(403)
@@ -203,9 +209,9 @@ def join(slug):
         try:
             Membership.join(user=current_user, circle=circle)
         except AlreadyMember:
-            flash(f"You are already a member of {circle.name}.", "info")
+            flash(_("You are already a member of %(circle)s.", circle=circle.name), "info")
         else:
-            flash(f"Welcome to {circle.name}!", "success")
+            flash(_("Welcome to %(circle)s!", circle=circle.name), "success")
         return web.see_other(_home_url(circle))
     status = 422 if form.is_submitted() else 200
     return web.render("circles/join.html", status=status, circle=circle, form=form,
@@ -220,15 +226,16 @@ def leave(slug):
     if found is None:
         abort(403)
     if found.is_owner:
-        return _refuse("Transfer ownership first",
-                       "An owner cannot leave their circle. Make another member the owner on the members page, "
-                       "then leave.")
+        return _refuse(_("Transfer ownership first"),
+                       _("An owner cannot leave their circle. Make another member the owner on the members page, "
+                         "then leave."))
     if request.method == "GET":
-        return web.render("circles/leave.html", block="confirm", circle=circle, membership=found)
+        return web.render("circles/leave.html", block="confirm", circle=circle, membership=found,
+                          inline=web.is_fragment_request())
     if not ButtonForm().validate_on_submit():
         abort(400)
     found.leave()
-    flash(f"You left {circle.name}.", "success")
+    flash(_("You left %(circle)s.", circle=circle.name), "success")
     return web.see_other(url_for("circles.home"))
 
 
@@ -251,7 +258,7 @@ def invitations(slug):
     if form.validate_on_submit():
         Invitation.make(circle=circle, created_by=current_user, role=form.role.data,
                         expires_at=expiry_from_days(form.expires_in_days.data), max_uses=form.max_uses.data)
-        flash("Invitation link created. Copy it from the list below.", "success")
+        flash(_("Invitation link created. Copy it from the list below."), "success")
         return web.see_other(url_for("circles.invitations", slug=circle.slug))
     links = web.Page(Invitation.listing(circle), web.page_number(), INVITATIONS_PER_PAGE)
     status = 422 if form.is_submitted() else 200
@@ -271,7 +278,7 @@ def site_address():
         stored = site.store_url(request.form.get("public_url", ""))
     except ValueError:
         abort(400)
-    flash(f"Links to this site now start with {stored}.", "success")
+    flash(_("Links to this site now start with %(address)s.", address=stored), "success")
     return web.see_other(web.safe_next(request.form.get("next"), url_for("circles.home")))
 
 
@@ -286,7 +293,7 @@ def revoke_invitation(slug, invitation_id):
     if not ButtonForm().validate_on_submit():
         abort(400)
     invitation.revoke()
-    flash("Invitation link revoked: it no longer lets anyone in.", "success")
+    flash(_("Invitation link revoked: it no longer lets anyone in."), "success")
     return web.see_other(url_for("circles.invitations", slug=circle.slug))
 
 
@@ -297,7 +304,7 @@ def invitation(token):
         abort(404)
     circle = invitation.circle
     if access.membership(current_user, circle) is not None:
-        flash(f"You are already a member of {circle.name}.", "info")
+        flash(_("You are already a member of %(circle)s.", circle=circle.name), "info")
         return web.see_other(_home_url(circle))
     if not invitation.is_usable:
         return web.render("circles/invitation_gone.html", status=410)
@@ -308,11 +315,11 @@ def invitation(token):
         try:
             Membership.join(user=current_user, circle=circle, invitation=invitation)
         except AlreadyMember:
-            flash(f"You are already a member of {circle.name}.", "info")
+            flash(_("You are already a member of %(circle)s.", circle=circle.name), "info")
         except ValueError:
             return web.render("circles/invitation_gone.html", status=410)
         else:
-            flash(f"Welcome to {circle.name}!", "success")
+            flash(_("Welcome to %(circle)s!", circle=circle.name), "success")
         return web.see_other(_home_url(circle))
     status = 422 if form.is_submitted() else 200
     return web.render("circles/invitation.html", status=status, circle=circle, invitation=invitation, form=form,

@@ -2,6 +2,7 @@
 alike. Built on circles.access (membership and role, cached per request).
 """
 from ..circles import access as circle_access
+from .models import KIND_LABELS
 
 
 def _signed_in(user):
@@ -35,4 +36,6 @@ def can_hide_posts(user, circle):
 
 def init_app(app):
     app.jinja_env.globals.update(can_post=can_post, can_reply=can_reply, can_edit_post=can_edit_post,
-                                 editable_posts=editable_posts, can_hide_posts=can_hide_posts)
+                                 editable_posts=editable_posts, can_hide_posts=can_hide_posts,
+                                 # A thread's kind, named in the reader's language: THREAD_KIND_LABELS[thread.kind].
+                                 THREAD_KIND_LABELS=KIND_LABELS)

@@ -4,9 +4,15 @@ from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextArea
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..formkeys import OneTimeForm
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext, lazy_number
 from .models import BODY_MAX, DISCUSSION, HIDE_REASON_MAX, QUESTION, TITLE_MAX
 
-BODY_TOO_LONG = f"Keep it under {BODY_MAX:,} characters; split a longer text over several posts."
+
+
+BODY_TOO_LONG = lazy_ngettext("Keep it under %(count)s character; split a longer text over several posts.",
+                              "Keep it under %(count)s characters; split a longer text over several posts.",
+                              BODY_MAX, count=lazy_number(BODY_MAX))
 
 
 def _strip(value):
@@ -18,30 +24,35 @@ def _unix_newlines(value):
     return value.replace("\r\n", "\n") if isinstance(value, str) else value
 
 
-def _body_field(label, empty_message):
-    return TextAreaField(label, filters=[_unix_newlines], validators=[
+def _body_field(label, empty_message, description=""):
+    return TextAreaField(label, description=description, filters=[_unix_newlines], validators=[
         DataRequired(empty_message), Length(max=BODY_MAX, message=BODY_TOO_LONG),
     ])
 
 
 class ThreadForm(OneTimeForm):
-    title = StringField("Title", filters=[_strip], validators=[
-        DataRequired("Give the thread a title."),
-        Length(max=TITLE_MAX, message=f"Keep the title to {TITLE_MAX} characters or fewer."),
+    title = StringField(_l("Title"), filters=[_strip], validators=[
+        DataRequired(_l("Give the thread a title.")),
+        Length(max=TITLE_MAX, message=lazy_ngettext("Keep the title to %(num)d character or fewer.",
+                                                    "Keep the title to %(num)d characters or fewer.", TITLE_MAX)),
     ])
-    kind = RadioField("Kind", default=DISCUSSION, choices=[
-        SelectChoice(DISCUSSION, "Discussion: share, plan or talk something through"),
-        SelectChoice(QUESTION, "Question: marked unanswered until someone else replies"),
-    ], validators=[InputRequired("Choose a discussion or a question.")])
-    body = _body_field("Message", "Write the opening message.")
+    kind = RadioField(_l("Kind"), default=DISCUSSION, choices=[
+        SelectChoice(DISCUSSION, _l("Discussion: share, plan or talk something through")),
+        SelectChoice(QUESTION, _l("Question: marked unanswered until someone else replies")),
+    ], validators=[InputRequired(_l("Choose a discussion or a question."))])
+    body = _body_field(_l("Message"), _l("Write the opening message."), description=lazy_ngettext(
+        "Markdown: **bold**, _italic_, `code`, ``` fenced code ```, lists, links and tables. "
+        "Up to %(count)s character.",
+        "Markdown: **bold**, _italic_, `code`, ``` fenced code ```, lists, links and tables. "
+        "Up to %(count)s characters.", BODY_MAX, count=lazy_number(BODY_MAX)))
 
 
 class ReplyForm(OneTimeForm):
-    body = _body_field("Your reply", "Write something before sending the reply.")
+    body = _body_field(_l("Your reply"), _l("Write something before sending the reply."))
 
 
 class EditPostForm(FlaskForm):
-    body = _body_field("Edit your post", "A post cannot be empty; delete it instead.")
+    body = _body_field(_l("Edit your post"), _l("A post cannot be empty; delete it instead."))
 
 
 class PreviewForm(FlaskForm):
@@ -56,9 +67,11 @@ def _one_line(value):
 
 
 class HidePostForm(FlaskForm):
-    reason = StringField("Why hide it?", filters=[_one_line], validators=[
-        DataRequired("Say in a few words why the post is hidden: its author will read it."),
-        Length(max=HIDE_REASON_MAX, message=f"Keep the reason to {HIDE_REASON_MAX} characters or fewer."),
+    reason = StringField(_l("Why hide it?"), filters=[_one_line], validators=[
+        DataRequired(_l("Say in a few words why the post is hidden: its author will read it.")),
+        Length(max=HIDE_REASON_MAX, message=lazy_ngettext("Keep the reason to %(num)d character or fewer.",
+                                                          "Keep the reason to %(num)d characters or fewer.",
+                                                          HIDE_REASON_MAX)),
     ])
 
 

@@ -8,10 +8,14 @@ from .. import clock, formkeys, text
 from ..accounts.models import User
 from ..circles.models import Circle
 from ..db import BaseModel, Prepared, database
+from ..i18n import lazy_gettext as _l
+from ..notices import kinds
 from ..notices.models import Notice
 
 DISCUSSION, QUESTION = "discussion", "question"
 KINDS = (DISCUSSION, QUESTION)
+# What a thread's kind is called on its badge, in the reader's language.
+KIND_LABELS = {DISCUSSION: _l("discussion"), QUESTION: _l("question")}
 THREADS_PER_PAGE = 25
 POSTS_PER_PAGE = 50
 TITLE_MAX = 200
@@ -206,7 +210,7 @@ class Post(PostState, BaseModel):
         reason = " ".join(reason.split())[:HIDE_REASON_MAX]
         with database.atomic():
             Post.update(hidden_at=now, hidden_by=by, hidden_reason=reason).where(Post.id == self.id).execute()
-            Notice.send([self.author_id], f"A facilitator hid your post in “{self.thread.title}”: {reason}",
+            Notice.send([self.author_id], kinds.post_hidden(thread=self.thread.title, reason=reason),
                         url, self.thread.circle_id)
         self.hidden_at, self.hidden_by, self.hidden_reason = now, by, reason
 

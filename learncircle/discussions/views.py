@@ -7,14 +7,16 @@ from werkzeug.exceptions import HTTPException
 
 from .. import errors, formkeys, limits, text, web
 from ..circles import access as circle_access
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from . import access
 from .forms import EditPostForm, HidePostForm, LockForm, PinForm, PreviewForm, ReplyForm, ThreadForm, UnhideForm
 from .models import Post, Thread, ThreadLocked
 
 bp = Blueprint("discussions", __name__)
 
-LOCKED_TITLE = "This thread is locked"
-LOCKED_MESSAGE = "Replies are closed: the circle's facilitators locked this thread."
+LOCKED_TITLE = _l("This thread is locked")
+LOCKED_MESSAGE = _l("Replies are closed: the circle's facilitators locked this thread.")
 
 
 # ---- loading and refusing -----------------------------------------------------------------------
@@ -136,7 +138,7 @@ def permalink(post_id):
     """Send the reader to the page and anchor of a post; htmx gets the post itself (to end an edit)."""
     post = _post_or_404(post_id)
     if web.is_fragment_request():
-        return web.fragment("discussions/_posts.html", posts=[post], thread=post.thread)
+        return web.fragment("discussions/_posts.html", posts=[post], thread=post.thread, focus=True)
     return redirect(_thread_url(post.thread, page=post.page, _anchor=f"post-{post.id}"))
 
 
@@ -210,7 +212,7 @@ def edit_post(post_id):
     if form.validate_on_submit():
         post.edit(form.body.data)
         if web.is_fragment_request():
-            return web.fragment("discussions/_posts.html", posts=[post], thread=thread)
+            return web.fragment("discussions/_posts.html", posts=[post], thread=thread, focus=True)
         return web.see_other(_permalink(post))
     status = 422 if form.is_submitted() else 200
     return web.render("discussions/edit_post.html", block="editor", status=status, form=form, post=post,
@@ -228,8 +230,8 @@ def delete_post(post_id):
         _require(access.can_edit_post(current_user, post, thread))
         post.soft_delete()
     if web.is_fragment_request():
-        return web.fragment("discussions/_posts.html", posts=[post], thread=thread)
-    flash("Your post was deleted.", "success")
+        return web.fragment("discussions/_posts.html", posts=[post], thread=thread, focus=True)
+    flash(_("Your post was deleted."), "success")
     return web.see_other(_permalink(post))
 
 
@@ -238,7 +240,7 @@ def delete_post(post_id):
 def _post_answer(post, thread, message):
     """After hiding or showing a post: the post itself for htmx, back to it otherwise."""
     if web.is_fragment_request():
-        return web.fragment("discussions/_posts.html", posts=[post], thread=thread)
+        return web.fragment("discussions/_posts.html", posts=[post], thread=thread, focus=True)
     flash(message, "success")
     return web.see_other(_permalink(post))
 
@@ -253,7 +255,7 @@ def hide_post(post_id):
     form = HidePostForm()
     if form.validate_on_submit():
         post.hide(_user(), form.reason.data, url=_permalink(post))
-        return _post_answer(post, thread, "The post is hidden. Its author still sees it, with your reason.")
+        return _post_answer(post, thread, _("The post is hidden. Its author still sees it, with your reason."))
     status = 422 if form.is_submitted() else 200
     return web.render("discussions/hide_post.html", block="hide_form", status=status, form=form, post=post,
                       thread=thread, circle=thread.circle, inline=web.is_fragment_request())
@@ -268,7 +270,7 @@ def unhide_post(post_id):
     if not UnhideForm().validate_on_submit():
         abort(400)
     post.unhide()
-    return _post_answer(post, thread, "The post is shown to the circle again.")
+    return _post_answer(post, thread, _("The post is shown to the circle again."))
 
 
 @bp.route("/t/<int:thread_id>/pin", methods=["POST"])
@@ -277,7 +279,7 @@ def pin(thread_id):
     thread = _thread_or_404(thread_id)
     _require(circle_access.can_moderate(current_user, thread.circle))
     thread.set_pinned(PinForm().wanted(thread))
-    flash("Thread pinned: it stays at the top of the list." if thread.pinned else "Thread unpinned.", "success")
+    flash(_("Thread pinned: it stays at the top of the list.") if thread.pinned else _("Thread unpinned."), "success")
     return web.see_other(_thread_url(thread))
 
 
@@ -287,6 +289,6 @@ def lock(thread_id):
     thread = _thread_or_404(thread_id)
     _require(circle_access.can_moderate(current_user, thread.circle))
     thread.set_locked(LockForm().wanted(thread))
-    flash("Thread locked: no new replies." if thread.locked else "Thread unlocked: replies are open again.",
+    flash(_("Thread locked: no new replies.") if thread.locked else _("Thread unlocked: replies are open again."),
           "success")
     return web.see_other(_thread_url(thread))

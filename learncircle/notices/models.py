@@ -1,18 +1,23 @@
-"""In-app notices: a reminder or news for one person, read or not, linking to where to act."""
+"""In-app notices: a reminder or news for one person, read or not, linking to where to act.
+
+Stored as a kind and its parameters (kinds.py), and said in the reader's language when shown.
+"""
+import json
+
 import peewee
 
 from .. import clock
 from ..accounts.models import User
 from ..circles.models import Circle
 from ..db import BaseModel, Prepared, database
-
-TEXT_MAX = 500
+from . import kinds
 
 
 class Notice(BaseModel):
     user = peewee.ForeignKeyField(User, backref="notices", on_delete="CASCADE")
     circle = peewee.ForeignKeyField(Circle, null=True, on_delete="CASCADE")
-    text = peewee.TextField()
+    kind = peewee.CharField(max_length=40)
+    params = peewee.TextField(default="{}")  # JSON: the kind's parameters
     url = peewee.CharField(max_length=500, default="")
     created_at = peewee.DateTimeField(default=clock.now)
     read_at = peewee.DateTimeField(null=True)
@@ -25,15 +30,27 @@ class Notice(BaseModel):
     def is_read(self):
         return self.read_at is not None
 
+    @property
+    def text(self):
+        """What the notice says, in the language of the page showing it."""
+        try:
+            params = json.loads(self.params or "{}")
+        except ValueError:
+            params = {}
+        return kinds.render(self.kind, params if isinstance(params, dict) else {})
+
     @classmethod
-    def send(cls, users, text, url="", circle=None):
-        """Give each of users (accounts or ids) the same notice; return how many were sent."""
+    def send(cls, users, message, url="", circle=None):
+        """Give each of users (accounts or ids) the same notice, a kinds.Message; return how many were sent."""
+        if not isinstance(message, kinds.Message):
+            raise TypeError("Notice.send takes a message made by learncircle.notices.kinds, not text: "
+                            "a notice is said in its reader's language")
         user_ids = list(dict.fromkeys(getattr(user, "id", user) for user in users))
         if not user_ids:
             return 0
-        now = clock.now()
-        rows = [{"user": user_id, "circle": circle, "text": text[:TEXT_MAX], "url": url or "", "created_at": now}
-                for user_id in user_ids]
+        now, params = clock.now(), message.stored()
+        rows = [{"user": user_id, "circle": circle, "kind": message.kind, "params": params, "url": url or "",
+                 "created_at": now} for user_id in user_ids]
         with database.atomic():
             for start in range(0, len(rows), 100):
                 cls.insert_many(rows[start:start + 100]).execute()

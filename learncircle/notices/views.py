@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from .. import web
+from ..i18n import gettext as _
 from .models import Notice
 
 bp = Blueprint("notices", __name__)
@@ -28,5 +29,5 @@ def mark_read():
     if not ButtonForm().validate_on_submit():
         abort(400)
     if Notice.mark_read(current_user.id):
-        flash("All notices are marked as read.", "success")
+        flash(_("All notices are marked as read."), "success")
     return web.see_other(url_for("notices.notices"))

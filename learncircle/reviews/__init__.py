@@ -25,6 +25,8 @@ The domain, which never sees a request:
   pairs.py         reviewers kept apart from authors
   solver.py        the allocation algorithm, pure (min-cost flow: no self-review, pairs kept apart,
                    balanced loads, earlier pairs avoided)
+  shortfalls.py    what an allocation could not do: kinds and numbers kept on the round, said in
+                   the reader's language
   allocation.py    allocation in the database: solved outside the write lock, written once; late
                    arrivals, swaps, added reviewers
   background_allocation.py  the server's thread that allocates each round at its deadline

@@ -36,8 +36,10 @@ import peewee
 from .. import clock
 from ..circles.models import MEMBER, Membership
 from ..db import database
-from ..notices.models import TEXT_MAX, Notice
-from . import pairs, solver
+from ..i18n import gettext as _
+from ..notices import kinds
+from ..notices.models import Notice
+from . import pairs, shortfalls, solver
 from .models import Assignment, Review, ReviewRound, Submission
 from .rules import CLOSED, MEMBERS, REVIEWING, DraftWouldBeLost, Refused
 
@@ -139,14 +141,14 @@ def ensure_allocated(round, now=None, seed=None, url=""):
     if not round.allocation_due(now):
         return None
     inputs = _inputs(round.id, now)
-    for _ in range(ATTEMPTS):
+    for _attempt in range(ATTEMPTS):
         if inputs is None or not inputs.begun:
             return None
         started = time.perf_counter()
         result = solver.allocate(inputs.submissions, inputs.pool, inputs.k, inputs.past, seed=seed,
                                      apart=inputs.apart)
         solved = time.perf_counter() - started
-        notes = "\n".join(result.shortfalls)
+        notes = shortfalls.stored(result.notes)
         try:
             with database.atomic():
                 claimed = (ReviewRound.update(allocated_at=now, allocation_notes=notes)
@@ -194,8 +196,8 @@ def allocate_arrival(round, submission, now=None, seed=None, url=""):
                                       round.reviews_per_submission, earlier, seed=seed, apart=apart)
     _insert_assignments(round, result.assignments, now)
     Notice.send([reviewer for _, reviewer in result.assignments],
-                f"A late submission in “{round.title}” was given to you to review.", url, round.circle_id)
-    for _, reviewer in result.assignments:
+                kinds.late_submission_assigned(round=round.title), url, round.circle_id)
+    for _sid, reviewer in result.assignments:
         loads[reviewer] += 1
     if submission.author_id in loads:
         reviewers_of = defaultdict(set)
@@ -207,8 +209,8 @@ def allocate_arrival(round, submission, now=None, seed=None, url=""):
         work = solver.late_reviewer_work(submission.author_id, submissions, loads, earlier, seed=seed, apart=apart)
         _insert_assignments(round, work.assignments, now)
         _tell_reviewers(round, [reviewer for _, reviewer in work.assignments], url)
-    if result.shortfalls:
-        _add_notes(round, result.shortfalls)
+    if result.notes:
+        _add_notes(round, result.notes)
     return result
 
 
@@ -223,14 +225,15 @@ def swap_reviewer(assignment, new_reviewer, discard_draft=False, url="", now=Non
     now = now or clock.now()
     round, submission = assignment.round, assignment.submission
     if round.closed_at is not None:
-        raise Refused("This round is closed; its reviewers can no longer change.")
+        raise Refused(_("This round is closed; its reviewers can no longer change."))
     review = Review.get_or_none(Review.assignment == assignment)
     if review is not None and review.is_submitted:
-        raise Refused(f"{assignment.reviewer.display_name} has already submitted this review, so it stays with them.")
+        raise Refused(_("%(name)s has already submitted this review, so it stays with them.",
+                        name=assignment.reviewer.display_name))
     _check_new_reviewer(round, submission, new_reviewer)
     if review is not None and review.has_text() and not discard_draft:
-        raise DraftWouldBeLost(f"{assignment.reviewer.display_name} has started a draft of this review; "
-                               "swapping discards it. Confirm to go ahead.")
+        raise DraftWouldBeLost(_("%(name)s has started a draft of this review; swapping discards it. "
+                                 "Confirm to go ahead.", name=assignment.reviewer.display_name))
     with database.atomic():
         if review is not None:
             review.delete_instance(recursive=True)
@@ -238,8 +241,8 @@ def swap_reviewer(assignment, new_reviewer, discard_draft=False, url="", now=Non
             with database.atomic():
                 Assignment.update(reviewer=new_reviewer, created_at=now).where(Assignment.id == assignment.id).execute()
         except peewee.IntegrityError:
-            raise Refused(f"{new_reviewer.display_name} already reviews this submission.") from None
-        Notice.send([new_reviewer], f"You have a new review to do in “{round.title}”.", url, round.circle_id)
+            raise Refused(_("%(name)s already reviews this submission.", name=new_reviewer.display_name)) from None
+        Notice.send([new_reviewer], kinds.review_assigned(round=round.title), url, round.circle_id)
     assignment.reviewer, assignment.created_at = new_reviewer, now
     return assignment
 
@@ -250,10 +253,10 @@ def add_reviewer(submission, reviewer, url="", now=None):
     round = submission.round
     if round.allocated_at is None:
         if round.allocation_due(now):
-            raise Refused("Reviewers are being allocated right now; add one in a moment, once that is done.")
-        raise Refused("Reviewers are allocated when reviewing starts; add one after that.")
+            raise Refused(_("Reviewers are being allocated right now; add one in a moment, once that is done."))
+        raise Refused(_("Reviewers are allocated when reviewing starts; add one after that."))
     if round.closed_at is not None:
-        raise Refused("This round is closed; its reviewers can no longer change.")
+        raise Refused(_("This round is closed; its reviewers can no longer change."))
     _check_new_reviewer(round, submission, reviewer)
     with database.atomic():
         try:
@@ -262,22 +265,22 @@ def add_reviewer(submission, reviewer, url="", now=None):
                 created = Assignment.create(round=round.id, submission=submission.id, reviewer=reviewer.id,
                                             slot=slot, created_at=now)
         except peewee.IntegrityError:
-            raise Refused(f"{reviewer.display_name} already reviews this submission.") from None
-        Notice.send([reviewer], f"You have a new review to do in “{round.title}”.", url, round.circle_id)
+            raise Refused(_("%(name)s already reviews this submission.", name=reviewer.display_name)) from None
+        Notice.send([reviewer], kinds.review_assigned(round=round.title), url, round.circle_id)
     return created
 
 
 def _check_new_reviewer(round, submission, reviewer):
     if reviewer.id == submission.author_id:
-        raise Refused("Authors cannot review their own work.")
+        raise Refused(_("Authors cannot review their own work."))
     if Membership.get_or_none((Membership.user == reviewer.id) & (Membership.circle == round.circle_id)) is None:
-        raise Refused(f"{reviewer.display_name} is not a member of this circle.")
+        raise Refused(_("%(name)s is not a member of this circle.", name=reviewer.display_name))
     if Assignment.select().where((Assignment.submission == submission)
                                  & (Assignment.reviewer == reviewer.id)).exists():
-        raise Refused(f"{reviewer.display_name} already reviews this submission.")
+        raise Refused(_("%(name)s already reviews this submission.", name=reviewer.display_name))
     if pairs.is_kept_apart(round.circle_id, reviewer.id, submission.author_id):
-        raise Refused(f"{reviewer.display_name} is kept apart from this author in this circle, so is never given "
-                      "their work.")
+        raise Refused(_("%(name)s is kept apart from this author in this circle, so is never given their work.",
+                        name=reviewer.display_name))
 
 
 def _last_slots(round):
@@ -302,10 +305,9 @@ def _tell_reviewers(round, reviewers, url):
     """Send each reviewer one notice with their number of reviews."""
     now, rows = clock.now(), []
     for reviewer, count in Counter(reviewers).items():
-        plural = "review" if count == 1 else "reviews"
-        text = f"Reviewing has started in “{round.title}”: you have {count} {plural} to do."
-        rows.append((reviewer, round.circle_id, text[:TEXT_MAX], url or "", now))
-    _insert_rows(Notice, ("user", "circle", "text", "url", "created_at"), rows)
+        message = kinds.reviewing_started(round=round.title, count=count)
+        rows.append((reviewer, round.circle_id, message.kind, message.stored(), url or "", now))
+    _insert_rows(Notice, ("user", "circle", "kind", "params", "url", "created_at"), rows)
 
 
 def _insert_rows(model, names, rows):
@@ -323,8 +325,9 @@ def _insert_rows(model, names, rows):
                                       [[f.db_value(value) for f, value in zip(fields, row)] for row in rows])
 
 
-def _add_notes(round, lines):
-    stored = ReviewRound.select(ReviewRound.allocation_notes).where(ReviewRound.id == round.id).scalar()
-    notes = "\n".join(line for line in [*(stored or "").splitlines(), *lines] if line.strip())
+def _add_notes(round, more):
+    """Add shortfalls (kinds and numbers, said when shown) to those the round keeps."""
+    kept = ReviewRound.select(ReviewRound.allocation_notes).where(ReviewRound.id == round.id).scalar()
+    notes = shortfalls.stored([*shortfalls.read(kept), *more])
     ReviewRound.update(allocation_notes=notes).where(ReviewRound.id == round.id).execute()
     round.allocation_notes = notes

@@ -12,10 +12,18 @@ import peewee
 from .. import clock
 from ..accounts.models import User
 from ..circles.models import MEMBER, Membership
+from ..i18n import lazy_pgettext, pgettext
+from ..notices import kinds
 from ..notices.models import Notice
 from .models import Assignment, CriterionResponse, Review, Submission
 from .results import DRAFTING, LATE, NOT_STARTED, SUBMITTED, is_overdue, review_status
 from .rules import CLOSED, OPEN, REVIEW_SUBMITTED, REVIEWING
+
+# How the board and the swap page name a review's status.
+STATUS_WORDS = {NOT_STARTED: lazy_pgettext("review status", "not started"),
+                DRAFTING: lazy_pgettext("review status", "draft"),
+                SUBMITTED: lazy_pgettext("review status", "submitted"),
+                LATE: lazy_pgettext("review status", "late")}
 
 
 @dataclass
@@ -139,9 +147,15 @@ def export_csv(round):
     out = io.StringIO()
     writer = csv.writer(out)
     # Every cell, the header's too: a criterion's name is typed by a person like any other text.
-    writer.writerow(_cells(["author", "submission_late", "reviewer", "reviewer_label", "status", "submitted_at_utc",
-                            *[f"{c.name} (1-{len(c.level_names)})" for c in criteria if c.is_scale],
-                            "helpfulness (1-5)", "helpfulness_note", "flagged", "hidden"]))
+    # The headings are in the facilitator's language; the values stay data (usernames, codes, yes/no, UTC).
+    writer.writerow(_cells([
+        pgettext("CSV column", "author"), pgettext("CSV column", "submission_late"),
+        pgettext("CSV column", "reviewer"), pgettext("CSV column", "reviewer_label"),
+        pgettext("CSV column", "status"), pgettext("CSV column", "submitted_at_utc"),
+        *[pgettext("CSV column: a scale criterion and its levels", "%(criterion)s (1-%(levels)d)",
+                   criterion=c.name, levels=len(c.level_names)) for c in criteria if c.is_scale],
+        pgettext("CSV column", "helpfulness (1-5)"), pgettext("CSV column", "helpfulness_note"),
+        pgettext("CSV column", "flagged"), pgettext("CSV column", "hidden")]))
     for a in rows:
         review = a.review
         scale = []
@@ -188,8 +202,7 @@ def nudge(round, url="", now=None):
         people = [user for (user,) in Membership.select(Membership.user)
                   .where((Membership.circle == round.circle_id) & (Membership.role == MEMBER)
                          & Membership.user.not_in(submitted)).tuples()]
-        return Notice.send(people, f"Reminder: “{round.title}” is waiting for your submission.", url,
-                           round.circle_id)
+        return Notice.send(people, kinds.submission_reminder(round=round.title), url, round.circle_id)
     if phase in (REVIEWING, CLOSED) and round.closed_at is None:
         pending = Counter(reviewer for (reviewer,) in Assignment.select(Assignment.reviewer)
                           .join(Review, peewee.JOIN.LEFT_OUTER, on=(Review.assignment == Assignment.id))
@@ -198,8 +211,6 @@ def nudge(round, url="", now=None):
         sent = 0
         for count in sorted(set(pending.values())):
             people = [reviewer for reviewer, n in pending.items() if n == count]
-            plural = "review" if count == 1 else "reviews"
-            sent += Notice.send(people, f"Reminder: you have {count} {plural} to finish in “{round.title}”.",
-                                url, round.circle_id)
+            sent += Notice.send(people, kinds.review_reminder(round=round.title, count=count), url, round.circle_id)
         return sent
     return 0

@@ -9,6 +9,8 @@ import peewee
 
 from .. import clock
 from ..circles.models import FACILITATOR, OWNER, Membership
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from .models import Assignment, Review, Submission
 from .rules import CLOSED, DRAFT, OPEN, REVIEW_SUBMITTED, REVIEWING
 
@@ -36,22 +38,22 @@ def submission_refusal(round, user, now=None):
     """Why user cannot submit or edit a submission now (a sentence), or None when they can."""
     phase = round.phase(now)
     if phase == DRAFT:
-        return "This round is not open yet."
+        return _("This round is not open yet.")
     if phase == OPEN:
         return None
     if phase == CLOSED:
-        return "This round is closed: submissions are no longer accepted."
+        return _("This round is closed: submissions are no longer accepted.")
     early = round.started_early(now)
     if submission_of(round, user) is not None:
         if early:
-            return ("A facilitator started reviewing before the deadline, so your submission can no longer "
-                    "change: reviewers are reading it.")
-        return "The submission deadline has passed, so your submission can no longer change."
+            return _("A facilitator started reviewing before the deadline, so your submission can no longer "
+                     "change: reviewers are reading it.")
+        return _("The submission deadline has passed, so your submission can no longer change.")
     if not round.accept_late:
         if early:
-            return ("A facilitator started reviewing before the deadline, and this round does not accept "
-                    "submissions once reviewing has begun.")
-        return "The submission deadline has passed and this round does not accept late submissions."
+            return _("A facilitator started reviewing before the deadline, and this round does not accept "
+                     "submissions once reviewing has begun.")
+        return _("The submission deadline has passed and this round does not accept late submissions.")
     return None
 
 
@@ -99,23 +101,26 @@ def _expectation(round, now, role, submission, pending, ready):
         if submission is None and not expected_to_submit:
             return NOTHING
         if submission is None:
-            return Expectation("submit", 0, "Submit your work before the deadline.")
-        return Expectation("nothing", 0, "Submitted. You can change it until the deadline.")
+            return Expectation("submit", 0, _("Submit your work before the deadline."))
+        return Expectation("nothing", 0, _("Submitted. You can change it until the deadline."))
     if pending and round.closed_at is None:
-        late = " Late reviews are still accepted, marked late." if phase == CLOSED else ""
-        plural = "review" if pending == 1 else "reviews"
-        return Expectation("review", pending, f"You have {pending} {plural} to finish.{late}")
+        if phase == CLOSED:
+            return Expectation("review", pending, ngettext(
+                "You have %(num)d review to finish. Late reviews are still accepted, marked late.",
+                "You have %(num)d reviews to finish. Late reviews are still accepted, marked late.", pending))
+        return Expectation("review", pending, ngettext("You have %(num)d review to finish.",
+                                                       "You have %(num)d reviews to finish.", pending))
     if submission is None:
         if phase == REVIEWING and round.accept_late and expected_to_submit:
             if round.started_early(now):
-                return Expectation("submit", 0, "A facilitator started reviewing before the deadline. Your "
-                                                "work is still accepted and gets its reviewers at once.")
-            return Expectation("submit", 0, "The deadline has passed, but late submissions are still "
-                                            "accepted (marked late).")
+                return Expectation("submit", 0, _("A facilitator started reviewing before the deadline. Your "
+                                                  "work is still accepted and gets its reviewers at once."))
+            return Expectation("submit", 0, _("The deadline has passed, but late submissions are still "
+                                              "accepted (marked late)."))
         return NOTHING
     if not round.reviews_released(now):
-        return Expectation("nothing", 0, "Your reviews appear when reviewing closes.")
+        return Expectation("nothing", 0, _("Your reviews appear when reviewing closes."))
     if ready:
-        noun, verb = ("review", "is") if ready == 1 else ("reviews", "are")
-        return Expectation("read_reviews", ready, f"{ready} {noun} of your work {verb} ready to read.")
-    return Expectation("nothing", 0, "No reviews of your work yet.")
+        return Expectation("read_reviews", ready, ngettext("%(num)d review of your work is ready to read.",
+                                                           "%(num)d reviews of your work are ready to read.", ready))
+    return Expectation("nothing", 0, _("No reviews of your work yet."))

@@ -11,10 +11,25 @@ from .. import clock, text
 from ..accounts.models import User
 from ..circles.models import Circle
 from ..db import BaseModel, database
-from . import rules
+from ..i18n import gettext as _
+from . import rules, shortfalls
 from .rules import (
-    AFTER_CLOSE, AS_ARRIVE, BOTH_HIDDEN, CLOSED, DRAFT, OPEN, OPEN_IDENTITIES, REVIEW_DRAFT, REVIEW_SUBMITTED,
-    REVIEWERS_HIDDEN, REVIEWING, SCALE, SUBMITTERS, TEXT, Refused, ValidationError,
+    AFTER_CLOSE,
+    AS_ARRIVE,
+    BOTH_HIDDEN,
+    CLOSED,
+    DRAFT,
+    OPEN,
+    OPEN_IDENTITIES,
+    REVIEW_DRAFT,
+    REVIEW_SUBMITTED,
+    REVIEWERS_HIDDEN,
+    REVIEWING,
+    SCALE,
+    SUBMITTERS,
+    TEXT,
+    Refused,
+    ValidationError,
 )
 
 # Settings that cannot change once the round is published: submitters and reviewers acted on them.
@@ -42,7 +57,8 @@ class ReviewRound(BaseModel):
     reviewing_started_at = peewee.DateTimeField(null=True)  # set by a manual start only
     closed_at = peewee.DateTimeField(null=True)  # set by a manual close only
     allocated_at = peewee.DateTimeField(null=True)
-    # What the allocation could not do, one sentence a line, for the facilitator board.
+    # What the allocation could not do, for the facilitator board: JSON kinds and numbers (reviews.shortfalls),
+    # said in the reader's language; rounds allocated before hold sentences, one a line, shown as written.
     allocation_notes = peewee.TextField(default="")
     copied_rubric_from = peewee.ForeignKeyField("self", null=True, backref="copies", on_delete="SET NULL")
     created_at = peewee.DateTimeField(default=clock.now)
@@ -73,7 +89,7 @@ class ReviewRound(BaseModel):
         """Change settings; those others relied on are fixed after publishing or allocation."""
         now = now or clock.now()
         clean = rules.validate_round_settings(data, now, current=self)
-        errors = {name: "This can no longer change: people have already acted on it."
+        errors = {name: _("This can no longer change: people have already acted on it.")
                   for name in self.fixed_settings if clean[name] != getattr(self, name)}
         if errors:
             raise ValidationError(errors)
@@ -92,7 +108,7 @@ class ReviewRound(BaseModel):
     def discard(self):
         """Delete a draft round with its rubric."""
         if self.published_at is not None:
-            raise Refused("A published round cannot be deleted; close it instead.")
+            raise Refused(_("A published round cannot be deleted; close it instead."))
         with database.atomic():
             self.delete_instance()  # the rubric goes with it (ON DELETE CASCADE)
 
@@ -145,8 +161,8 @@ class ReviewRound(BaseModel):
 
     @property
     def shortfalls(self):
-        """What the allocation could not do, as sentences."""
-        return [line for line in self.allocation_notes.splitlines() if line.strip()]
+        """What the allocation could not do, as sentences in the current language."""
+        return shortfalls.said(self.allocation_notes)
 
     def started_early(self, now=None):
         """A facilitator started reviewing by hand and the submission deadline has not come yet.
@@ -169,11 +185,11 @@ class ReviewRound(BaseModel):
         """Open a draft for submissions; the rubric needs a criterion and the deadline must be ahead."""
         now = now or clock.now()
         if self.published_at is not None:
-            raise Refused("This round is already published.")
+            raise Refused(_("This round is already published."))
         if not Criterion.select().where(Criterion.round == self).exists():
-            raise Refused("Add at least one criterion to the rubric before publishing.")
+            raise Refused(_("Add at least one criterion to the rubric before publishing."))
         if self.submission_deadline <= now:
-            raise Refused("The submission deadline has passed: move it later before publishing.")
+            raise Refused(_("The submission deadline has passed: move it later before publishing."))
         self._set(published_at=now)
 
     def start_reviewing_now(self, now=None):
@@ -181,16 +197,16 @@ class ReviewRound(BaseModel):
         (see allocation.py), as it does when the submission deadline passes."""
         now = now or clock.now()
         if self.phase(now) != OPEN:
-            raise Refused("Reviewing can only start while the round is open for submissions.")
+            raise Refused(_("Reviewing can only start while the round is open for submissions."))
         self._set(reviewing_started_at=now)
 
     def close_now(self, now=None):
         """Close the round by hand: no more submissions or submitted reviews (drafts still save)."""
         now = now or clock.now()
         if self.published_at is None:
-            raise Refused("A draft cannot be closed; delete it instead.")
+            raise Refused(_("A draft cannot be closed; delete it instead."))
         if self.closed_at is not None:
-            raise Refused("This round is already closed.")
+            raise Refused(_("This round is already closed."))
         self._set(closed_at=now)
 
     def extend_deadlines(self, *, submission_deadline=None, review_deadline=None, now=None):
@@ -202,23 +218,23 @@ class ReviewRound(BaseModel):
         now = now or clock.now()
         errors = {}
         if self.closed_at is not None:
-            raise Refused("This round was closed by hand; its deadlines can no longer move.")
+            raise Refused(_("This round was closed by hand; its deadlines can no longer move."))
         if submission_deadline is not None:
             if self.allocated_at is not None or self.reviewing_started_at is not None:
-                errors["submission_deadline"] = ("Reviewing has already started, so the submission deadline "
-                                                 "is fixed; accept late submissions instead.")
+                errors["submission_deadline"] = _("Reviewing has already started, so the submission deadline "
+                                                  "is fixed; accept late submissions instead.")
             elif submission_deadline <= now:
-                errors["submission_deadline"] = "The new submission deadline is in the past: choose a later time."
+                errors["submission_deadline"] = _("The new submission deadline is in the past: choose a later time.")
             elif submission_deadline > rules.latest_deadline(now):
-                errors["submission_deadline"] = rules.too_far_ahead("submission")
+                errors["submission_deadline"] = rules.too_far_ahead("submission_deadline")
         if review_deadline is not None and review_deadline <= now:
-            errors["review_deadline"] = "The new review deadline is in the past: choose a later time."
+            errors["review_deadline"] = _("The new review deadline is in the past: choose a later time.")
         elif review_deadline is not None and review_deadline > rules.latest_deadline(now):
-            errors["review_deadline"] = rules.too_far_ahead("review")
+            errors["review_deadline"] = rules.too_far_ahead("review_deadline")
         new_submission = submission_deadline or self.submission_deadline
         new_review = review_deadline or self.review_deadline
         if not errors and new_review <= new_submission:
-            errors["review_deadline"] = "The review deadline must come after the submission deadline."
+            errors["review_deadline"] = _("The review deadline must come after the submission deadline.")
         if errors:
             raise ValidationError(errors)
         self._set(submission_deadline=new_submission, review_deadline=new_review)
@@ -318,7 +334,7 @@ class Assignment(BaseModel):
 
     @property
     def label(self):
-        return f"Reviewer {self.slot}"
+        return _("Reviewer %(number)d", number=self.slot)
 
 
 class Review(BaseModel):

@@ -12,6 +12,7 @@ from .. import clock
 from ..accounts.models import User
 from ..circles.models import Membership
 from ..db import database
+from ..i18n import gettext as _
 from .models import Assignment, KeptApart, Review, ReviewRound, Submission
 from .rules import Refused
 
@@ -100,11 +101,11 @@ def keep_apart(circle_id, reviewer, author, by, now=None):
     Raises Refused for one person twice or someone who is not a member of the circle.
     """
     if reviewer.id == author.id:
-        raise Refused("Choose two different people: nobody reviews their own work anyway.")
+        raise Refused(_("Choose two different people: nobody reviews their own work anyway."))
     members = set(Membership.select(Membership.user).where(
         (Membership.circle == circle_id) & Membership.user.in_([reviewer.id, author.id])).tuples())
     if len(members) < 2:
-        raise Refused("Both people must be members of this circle.")
+        raise Refused(_("Both people must be members of this circle."))
     try:
         with database.atomic():
             KeptApart.create(circle=circle_id, reviewer=reviewer.id, author=author.id, created_by=by.id,

@@ -14,6 +14,7 @@ import peewee
 
 from .. import clock
 from ..accounts.models import User
+from ..i18n import gettext as _
 from . import access
 from .models import Assignment, CriterionResponse, Review, ReviewRound, Submission, SubmissionVersion
 from .rules import AFTER_CLOSE, Refused
@@ -111,7 +112,7 @@ def results_for(submission, viewer, now=None):
     is_author = viewer is not None and getattr(viewer, "id", None) == submission.author_id
     as_manager = not is_author and access.can_manage_round(viewer, round)
     if not (is_author or as_manager):
-        raise Refused("Only the author and the circle's facilitators can read these reviews.")
+        raise Refused(_("Only the author and the circle's facilitators can read these reviews."))
     released = as_manager or round.reviews_released(now)
     names_shown = as_manager or not round.hides_reviewers
 
@@ -149,10 +150,10 @@ def results_for(submission, viewer, now=None):
     submitted = [a for a in assignments if a.review is not None and a.review.is_submitted]
     hidden = sum(a.review.is_hidden for a in submitted) if released and not as_manager else 0
     if not released:
-        message = ("Reviews appear here when reviewing closes." if round.results_release == AFTER_CLOSE
-                   else "Reviews appear here once reviewing starts.")
+        message = (_("Reviews appear here when reviewing closes.") if round.results_release == AFTER_CLOSE
+                   else _("Reviews appear here once reviewing starts."))
     elif not shown and not hidden:
-        message = "No reviews yet."
+        message = _("No reviews yet.")
     else:
         message = ""
     return Results(released=released, message=message, expected=len(assignments), received=len(shown),
@@ -229,7 +230,7 @@ def _work_label(round, assignment, submission):
         position = (Assignment.select().where((Assignment.round == round)
                                               & (Assignment.reviewer == assignment.reviewer_id)
                                               & (Assignment.id <= assignment.id)).count())
-        return f"Submission {position}", None
+        return _("Submission %(number)d", number=position), None
     name = User.select(User.display_name).where(User.id == submission.author_id).scalar()
     return name, name
 
@@ -261,7 +262,8 @@ def reviewer_tasks(round, user, now=None):
         review = a.review
         author_name = None if round.hides_authors else a.submission.author.display_name
         tasks.append(ReviewerTask(
-            assignment_id=a.id, label=author_name or f"Submission {position}", author_name=author_name,
+            assignment_id=a.id, label=author_name or _("Submission %(number)d", number=position),
+            author_name=author_name,
             status=review_status(review), submitted_at=review.submitted_at if review else None,
             is_overdue=is_overdue(round, review, now),
             helpfulness=review.helpfulness if review and review.is_submitted else None,

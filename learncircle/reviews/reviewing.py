@@ -6,6 +6,8 @@ import peewee
 from .. import clock
 from ..circles.models import FACILITATOR, OWNER, Membership
 from ..db import database
+from ..i18n import gettext as _
+from ..notices import kinds
 from ..notices.models import Notice
 from . import rules
 from .models import CriterionResponse, Review, Submission
@@ -26,7 +28,7 @@ def save_review_draft(assignment, data, now=None):
     with database.atomic():
         review = _review_of(assignment, now)
         if review.is_submitted:
-            raise Refused("This review was submitted and can no longer change.")
+            raise Refused(_("This review was submitted and can no longer change."))
         _store(review, criteria, data, now)
     return review
 
@@ -42,8 +44,8 @@ def submit_review(assignment, data=None, now=None, url=""):
     round = assignment.round
     review = save_review_draft(assignment, data or {}, now)
     if round.closed_at is not None:
-        raise Refused("A facilitator has closed this round, so reviews can no longer be submitted. "
-                      "Your draft is saved.")
+        raise Refused(_("A facilitator has closed this round, so reviews can no longer be submitted. "
+                        "Your draft is saved."))
     criteria = round.rubric()
     responses = review.responses()
     stored = {
@@ -60,7 +62,7 @@ def submit_review(assignment, data=None, now=None, url=""):
         if changed:
             _tell_author(assignment, round, now, url)
     if not changed:
-        raise Refused("This review was already submitted.")
+        raise Refused(_("This review was already submitted."))
     review.status, review.submitted_at, review.is_late, review.updated_at = REVIEW_SUBMITTED, now, is_late, now
     return review
 
@@ -68,8 +70,8 @@ def submit_review(assignment, data=None, now=None, url=""):
 def _tell_author(assignment, round, now, url):
     """A notice for the author that a review of their work arrived (never who wrote it)."""
     author_id = Submission.select(Submission.author).where(Submission.id == assignment.submission_id).scalar()
-    when = "" if round.reviews_released(now) else " You can read it once reviewing closes."
-    Notice.send([author_id], f"A review of your work in “{round.title}” arrived.{when}", url, round.circle_id)
+    message = kinds.review_arrived(round=round.title, readable_now=round.reviews_released(now))
+    Notice.send([author_id], message, url, round.circle_id)
 
 
 def rate_review(review, author, score, note="", now=None, url=""):
@@ -77,7 +79,8 @@ def rate_review(review, author, score, note="", now=None, url=""):
 
     The first rating sends the reviewer a notice, linking to url (their review)."""
     now = now or clock.now()
-    _check_author_can_read(review, author, now, "rate")
+    _check_author_can_read(review, author, now, _("Only the author of the work can rate its reviews."),
+                           _("You can rate a review once you can read it."))
     score, note = rules.validate_helpfulness(score, note)
     round = review.assignment.round
     with database.atomic():
@@ -85,8 +88,7 @@ def rate_review(review, author, score, note="", now=None, url=""):
                  .where((Review.id == review.id) & Review.rated_at.is_null()).execute())
         Review.update(helpfulness=score, helpfulness_note=note, rated_at=now).where(Review.id == review.id).execute()
         if first:
-            Notice.send([review.assignment.reviewer_id],
-                        f"The author rated your review in “{round.title}”: {score} out of 5 helpful.",
+            Notice.send([review.assignment.reviewer_id], kinds.review_rated(round=round.title, score=score),
                         url, round.circle_id)
     review.helpfulness, review.helpfulness_note, review.rated_at = score, note, now
     return review
@@ -95,15 +97,15 @@ def rate_review(review, author, score, note="", now=None, url=""):
 def flag_review(review, by_user, reason, url="", now=None):
     """The author flags a review as unkind or unhelpful; facilitators get a notice linking to url."""
     now = now or clock.now()
-    _check_author_can_read(review, by_user, now, "flag")
+    _check_author_can_read(review, by_user, now, _("Only the author of the work can flag its reviews."),
+                           _("You can flag a review once you can read it."))
     reason = rules.validate_flag_reason(reason)
     round = review.assignment.round
     managers = (Membership.select(Membership.user)
                 .where((Membership.circle == round.circle_id) & Membership.role.in_((OWNER, FACILITATOR))))
     with database.atomic():
         Review.update(flagged_at=now, flag_reason=reason, flagged_by=by_user).where(Review.id == review.id).execute()
-        Notice.send([m.user_id for m in managers],
-                    f"A review in “{round.title}” was flagged as unkind or unhelpful.", url, round.circle_id)
+        Notice.send([m.user_id for m in managers], kinds.review_flagged(round=round.title), url, round.circle_id)
     review.flagged_at, review.flag_reason, review.flagged_by = now, reason, by_user
     return review
 
@@ -130,12 +132,13 @@ def visible_to_author(review, round, now=None):
     return review.is_submitted and not review.is_hidden and round.reviews_released(now)
 
 
-def _check_author_can_read(review, user, now, action):
+def _check_author_can_read(review, user, now, not_the_author, not_yet):
+    """Refuse, with not_the_author or not_yet, anyone but the work's author, or before they may read it."""
     assignment = review.assignment
     if user is None or user.id != assignment.submission.author_id:
-        raise Refused(f"Only the author of the work can {action} its reviews.")
+        raise Refused(not_the_author)
     if not visible_to_author(review, assignment.round, now):
-        raise Refused(f"You can {action} a review once you can read it.")
+        raise Refused(not_yet)
 
 
 def _review_of(assignment, now):

@@ -3,6 +3,8 @@ round's rubric. Reviewers work against the rubric once they are allocated, so ev
 refused from then on (`ReviewRound.rubric_locked`).
 """
 from ..db import database
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from . import rules
 from .models import Criterion, ReviewRound
 from .rules import CRITERIA_MAX, SCALE, Refused, ValidationError
@@ -10,7 +12,7 @@ from .rules import CRITERIA_MAX, SCALE, Refused, ValidationError
 
 def _check_editable(round):
     if round.rubric_locked:
-        raise Refused("The rubric is fixed once reviewing has started.")
+        raise Refused(_("The rubric is fixed once reviewing has started."))
 
 
 def _stored(clean):
@@ -27,7 +29,8 @@ def add_criterion(round, data):
     with database.atomic():
         existing = Criterion.select().where(Criterion.round == round).count()
         if existing >= CRITERIA_MAX:
-            raise ValidationError({"criteria": f"A rubric holds at most {CRITERIA_MAX} criteria."})
+            raise ValidationError({"criteria": ngettext("A rubric holds at most %(num)d criterion.",
+                                                        "A rubric holds at most %(num)d criteria.", CRITERIA_MAX)})
         return Criterion.create(round=round, position=existing + 1, **_stored(clean))
 
 
@@ -68,7 +71,7 @@ def copy_rubric(from_round, to_round):
     _check_editable(to_round)
     source = from_round.rubric()
     if not source:
-        raise Refused("That round has no rubric to copy.")
+        raise Refused(_("That round has no rubric to copy."))
     with database.atomic():
         Criterion.delete().where(Criterion.round == to_round).execute()
         for criterion in source:

@@ -21,15 +21,22 @@ import random
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
+from .shortfalls import Shortfall, say
+
 _SUBMISSION, _OFFER, _REVIEWER, _SINK = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
 class Allocation:
-    """New (submission_id, reviewer_id) pairs, and what could not be done, in plain words."""
+    """New (submission_id, reviewer_id) pairs, and what could not be done (Shortfall: a kind and its numbers)."""
 
     assignments: list = field(default_factory=list)
-    shortfalls: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    @property
+    def shortfalls(self):
+        """What could not be done, in words (in the current language)."""
+        return [say(note) for note in self.notes]
 
 
 def allocate(submissions, reviewers, k, past_pairs=frozenset(), existing=(), seed=None, apart=frozenset()):
@@ -49,7 +56,7 @@ def allocate(submissions, reviewers, k, past_pairs=frozenset(), existing=(), see
     if not submissions:
         return Allocation([], [])
     if not reviewers:
-        return Allocation([], ["There were no reviewers, so no submission could be allocated."])
+        return Allocation([], [Shortfall("no_reviewers", {})])
     rng.shuffle(submissions)
     rng.shuffle(reviewers)
 
@@ -86,17 +93,13 @@ def allocate(submissions, reviewers, k, past_pairs=frozenset(), existing=(), see
     shortfalls = _describe_shortfalls([sid for sid, _ in submissions], got, k, loads)
     short_by_apart = [sid for sid in apart_short if got[sid] < k]
     if short_by_apart:
-        shortfalls.append(_apart_sentence(len(short_by_apart)))
+        shortfalls.append(Shortfall("apart_short", {"submissions": len(short_by_apart)}))
     if kept_apart and max(loads.values()) - min(loads.values()) > 1:
-        shortfalls.append("Some reviewers and authors are kept apart, which left too few choices to even "
-                          "the loads out.")
+        shortfalls.append(Shortfall("apart_uneven", {}))
     authors = dict(submissions)
     repeated = sum(1 for sid, r in pairs if (r, authors[sid]) in past_pairs)
     if repeated:
-        shortfalls.append(
-            f"{_count(repeated, 'pairing repeats', 'pairings repeat')} a reviewer and an author from an "
-            "earlier round: with loads kept even, no fresh pairing was possible."
-        )
+        shortfalls.append(Shortfall("repeats", {"pairings": repeated}))
     return Allocation(pairs, shortfalls)
 
 
@@ -110,10 +113,9 @@ def allocate_late(submission_id, author_id, reviewers, current_loads, k, past_pa
     chosen = eligible[:k]
     shortfalls = []
     if len(chosen) < k:
-        reason = "there were not enough other people"
-        if any(r != author_id and (r, author_id) in apart for r in reviewers):
-            reason += ", as some are kept apart from its author"
-        shortfalls.append(f"A late submission got {_count(len(chosen), 'reviewer')} instead of {k}: {reason}.")
+        by_apart = any(r != author_id and (r, author_id) in apart for r in reviewers)
+        shortfalls.append(Shortfall("late_short_apart" if by_apart else "late_short",
+                                    {"reviewers": len(chosen), "wanted": k}))
     return Allocation([(submission_id, r) for r in chosen], shortfalls)
 
 
@@ -145,35 +147,24 @@ def _by_author(pairs, index):
 
 
 def _describe_shortfalls(submission_ids, got, k, loads):
-    messages = []
+    notes = []
     short = Counter(got[sid] for sid in submission_ids if got[sid] < k)
     for count, how_many in sorted(short.items()):
         if how_many == len(submission_ids):
-            subject = "each submission" if how_many > 1 else "the submission"
+            # Every submission fell short alike: said of "the submission" when the round has one, else of "each".
+            alone = how_many == 1
             if count == 0:
-                messages.append(f"No reviewer was available for {subject}.")
+                notes.append(Shortfall("none_for_the_submission" if alone else "none_for_each_submission", {}))
             else:
-                messages.append(f"Only {_count(count, 'reviewer was', 'reviewers were')} available for "
-                                f"{subject} instead of {k}.")
+                notes.append(Shortfall("only_for_the_submission" if alone else "only_for_each_submission",
+                                       {"reviewers": count, "wanted": k}))
         elif count == 0:
-            messages.append(f"{_count(how_many, 'submission')} got no reviewer.")
+            notes.append(Shortfall("got_none", {"submissions": how_many}))
         else:
-            messages.append(f"{_count(how_many, 'submission')} got only {_count(count, 'reviewer')} "
-                            f"instead of {k}.")
+            notes.append(Shortfall("got_only", {"submissions": how_many, "reviewers": count, "wanted": k}))
     if loads and max(loads.values()) - min(loads.values()) > 1:
-        messages.append(f"Reviewer loads could not be balanced: some have {min(loads.values())} reviews "
-                        f"to do, others {max(loads.values())}.")
-    return messages
-
-
-def _apart_sentence(how_many):
-    whose = "its author is" if how_many == 1 else "their authors are"
-    return (f"{_count(how_many, 'submission')} fell short because {whose} kept apart from some reviewers "
-            "(a facilitator hid one of their reviews, or marked the pair “keep apart”).")
-
-
-def _count(n, singular, plural=None):
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+        notes.append(Shortfall("loads_uneven", {"fewest": min(loads.values()), "most": max(loads.values())}))
+    return notes
 
 
 class _Solver:

@@ -3,6 +3,7 @@ import peewee
 
 from .. import clock, text
 from ..db import database
+from ..i18n import gettext as _
 from . import rules
 from .allocation import allocate_arrival
 from .expectations import submission_refusal
@@ -35,7 +36,7 @@ def submit(round, author, body="", link="", now=None, seed=None, url=""):
             first = True
         except peewee.IntegrityError:
             if round.phase(now) != OPEN:
-                closed = "The submission deadline has passed, so your submission can no longer change."
+                closed = _("The submission deadline has passed, so your submission can no longer change.")
                 raise Refused(submission_refusal(round, author, now) or closed) from None
             (Submission.update(version_count=Submission.version_count + 1, updated_at=now)
              .where((Submission.round == round) & (Submission.author == author)).execute())
@@ -54,7 +55,7 @@ def save_revision_plan(submission, author, body, now=None):
     """Save the author's "what I will change" plan (Markdown); returns the RevisionPlan."""
     now = now or clock.now()
     if author.id != submission.author_id:
-        raise Refused("Only the author can write a revision plan for this work.")
+        raise Refused(_("Only the author can write a revision plan for this work."))
     body = rules.validate_revision_plan(body)
     values = {"body": body, "body_html": text.render_markdown(body), "updated_at": now}
     with database.atomic():

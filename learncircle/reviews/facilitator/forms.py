@@ -8,18 +8,29 @@ import datetime as dt
 
 from flask import abort
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateTimeLocalField, FieldList, IntegerField, RadioField,
-                     SelectChoice, SelectField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    FieldList,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ... import clock, timefmt
 from ...formkeys import OneTimeForm
+from ...i18n import gettext as _
+from ...i18n import lazy_gettext as _l
 from .. import rules
 
 # What a datetime-local input sends and shows: minutes, no zone.
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 _DEADLINE_FORMATS = [INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-NOT_A_TIME = "Give a date and a time, like 2026-03-20 18:00."
+NOT_A_TIME = _l("Give a date and a time, like 2026-03-20 18:00.")
 EARLIEST_INPUT = dt.datetime(2000, 1, 1)
 SETTINGS = ("title", "brief", "submission_format", "reviews_per_submission", "reviewer_pool", "anonymity",
             "submission_deadline", "review_deadline", "accept_late", "results_release", "min_prompt_length")
@@ -72,17 +83,17 @@ class DeadlineField(DateTimeLocalField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError(NOT_A_TIME) from None
+            raise ValueError(str(NOT_A_TIME)) from None
         if self.data is None:
             return
         latest = timefmt.to_local(rules.latest_deadline(clock.now())).replace(tzinfo=None)
         if self.data < EARLIEST_INPUT:
             self.data = None
-            raise ValueError("That date is long past: give one from this century, like 2026-03-20 18:00.")
+            raise ValueError(_("That date is long past: give one from this century, like 2026-03-20 18:00."))
         if self.data > latest:
             self.data = None
-            raise ValueError(f"Choose a date within {rules.DEADLINE_YEARS_AHEAD} years from now "
-                             f"(before {latest.date().isoformat()}).")
+            raise ValueError(_("Choose a date within %(years)d years from now (before %(date)s).",
+                               years=rules.DEADLINE_YEARS_AHEAD, date=latest.date().isoformat()))
 
 
 def _deadline_field(label):
@@ -92,39 +103,37 @@ def _deadline_field(label):
 class RoundForm(_ShowsRuleErrors, OneTimeForm):
     """A round's settings; deadlines are typed in the viewer's zone and stored in UTC."""
 
-    title = StringField("Title", filters=[_strip])
-    brief = TextAreaField("Brief", filters=[_unix_newlines])
-    submission_format = RadioField("What members submit", default=rules.TEXT, choices=[
-        SelectChoice(rules.TEXT, "Text (Markdown)"),
-        SelectChoice(rules.LINK, "A link"),
-        SelectChoice(rules.BOTH, "Text and a link"),
+    title = StringField(_l("Title"), filters=[_strip])
+    brief = TextAreaField(_l("Brief"), filters=[_unix_newlines])
+    submission_format = RadioField(_l("What members submit"), default=rules.TEXT, choices=[
+        SelectChoice(code, rules.SUBMISSION_FORMAT_LABELS[code]) for code in rules.SUBMISSION_FORMATS
     ], validate_choice=False)
-    reviews_per_submission = IntegerField("Reviews per submission", default=rules.DEFAULT_REVIEWS_PER_SUBMISSION,
-                                          validators=[InputRequired("Give a number of reviews.")])
-    reviewer_pool = RadioField("Who reviews", default=rules.SUBMITTERS, choices=[
-        SelectChoice(rules.SUBMITTERS, "Those who submitted"),
-        SelectChoice(rules.MEMBERS, "Every member, whether they submitted or not"),
+    reviews_per_submission = IntegerField(_l("Reviews per submission"), default=rules.DEFAULT_REVIEWS_PER_SUBMISSION,
+                                          validators=[InputRequired(_l("Give a number of reviews."))])
+    reviewer_pool = RadioField(_l("Who reviews"), default=rules.SUBMITTERS, choices=[
+        SelectChoice(rules.SUBMITTERS, rules.REVIEWER_POOL_LABELS[rules.SUBMITTERS]),
+        SelectChoice(rules.MEMBERS, _l("Every member, whether they submitted or not")),
     ], validate_choice=False)
-    anonymity = RadioField("Who sees whose name", default=rules.REVIEWERS_HIDDEN, choices=[
-        SelectChoice(rules.REVIEWERS_HIDDEN, "Reviewers are hidden from authors"),
-        SelectChoice(rules.BOTH_HIDDEN, "Both hidden: reviewers do not see authors either"),
-        SelectChoice(rules.OPEN_IDENTITIES, "Open: everyone sees names"),
+    anonymity = RadioField(_l("Who sees whose name"), default=rules.REVIEWERS_HIDDEN, choices=[
+        SelectChoice(rules.REVIEWERS_HIDDEN, rules.ANONYMITY_LABELS[rules.REVIEWERS_HIDDEN]),
+        SelectChoice(rules.BOTH_HIDDEN, _l("Both hidden: reviewers do not see authors either")),
+        SelectChoice(rules.OPEN_IDENTITIES, rules.ANONYMITY_LABELS[rules.OPEN_IDENTITIES]),
     ], validate_choice=False)
-    submission_deadline = _deadline_field("Submission deadline")
-    review_deadline = _deadline_field("Review deadline")
-    accept_late = BooleanField("Accept late submissions (marked late)", default=True)
-    results_release = RadioField("When authors see their reviews", default=rules.AS_ARRIVE, choices=[
-        SelectChoice(rules.AS_ARRIVE, "As each review arrives"),
-        SelectChoice(rules.AFTER_CLOSE, "When reviewing closes"),
+    submission_deadline = _deadline_field(_l("Submission deadline"))
+    review_deadline = _deadline_field(_l("Review deadline"))
+    accept_late = BooleanField(_l("Accept late submissions (marked late)"), default=True)
+    results_release = RadioField(_l("When authors see their reviews"), default=rules.AS_ARRIVE, choices=[
+        SelectChoice(rules.AS_ARRIVE, _l("As each review arrives")),
+        SelectChoice(rules.AFTER_CLOSE, _l("When reviewing closes")),
     ], validate_choice=False)
-    min_prompt_length = IntegerField("Minimum length of the two prompts (characters)",
+    min_prompt_length = IntegerField(_l("Minimum length of the two prompts (characters)"),
                                      default=rules.DEFAULT_MIN_PROMPT_LENGTH,
-                                     validators=[InputRequired("Give a number of characters (0 for none).")])
-    copy_from = SelectField("Copy the rubric from", coerce=int, default=0, validate_choice=False)
+                                     validators=[InputRequired(_l("Give a number of characters (0 for none)."))])
+    copy_from = SelectField(_l("Copy the rubric from"), coerce=int, default=0, validate_choice=False)
 
     def __init__(self, *args, sources=(), round=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.copy_from.choices = [SelectChoice(0, "Nothing: start an empty rubric")] + [
+        self.copy_from.choices = [SelectChoice(0, _("Nothing: start an empty rubric"))] + [
             SelectChoice(source.id, source.title) for source in sources]
         self.fixed = round.fixed_settings if round is not None else ()
         for name in self.fixed:
@@ -136,7 +145,7 @@ class RoundForm(_ShowsRuleErrors, OneTimeForm):
 
     def validate_copy_from(self, field):
         if field.data and field.data not in {choice.value for choice in field.choices}:
-            raise ValidationError("Choose a round of this circle that has a rubric.")
+            raise ValidationError(_("Choose a round of this circle that has a rubric."))
 
     def settings(self, round=None):
         """The values rules.validate_round_settings takes; settings the round has fixed keep their value."""
@@ -168,11 +177,11 @@ class RoundForm(_ShowsRuleErrors, OneTimeForm):
 class CriterionForm(_ShowsRuleErrors, OneTimeForm):
     """One rubric criterion: a scale of 2–6 described levels, or comments only."""
 
-    name = StringField("Name", filters=[_strip])
-    description = TextAreaField("Description", filters=[_unix_newlines])
-    kind = SelectField("Kind", default=rules.SCALE, validate_choice=False, choices=[
-        SelectChoice(rules.SCALE, "A scale of levels"),
-        SelectChoice(rules.COMMENTS, "Comments only"),
+    name = StringField(_l("Name"), filters=[_strip])
+    description = TextAreaField(_l("Description"), filters=[_unix_newlines])
+    kind = SelectField(_l("Kind"), default=rules.SCALE, validate_choice=False, choices=[
+        SelectChoice(rules.SCALE, _l("A scale of levels")),
+        SelectChoice(rules.COMMENTS, _l("Comments only")),
     ])
     levels = FieldList(StringField(filters=[_strip]), min_entries=rules.LEVELS[1], max_entries=rules.LEVELS[1])
 
@@ -190,8 +199,8 @@ class CriterionForm(_ShowsRuleErrors, OneTimeForm):
 class DeadlinesForm(_ShowsRuleErrors, FlaskForm):
     """Move a published round's deadlines; an unchanged box leaves its deadline as it is."""
 
-    submission_deadline = DeadlineField("Submission deadline", validators=[Optional()])
-    review_deadline = DeadlineField("Review deadline", validators=[Optional()])
+    submission_deadline = DeadlineField(_l("Submission deadline"), validators=[Optional()])
+    review_deadline = DeadlineField(_l("Review deadline"), validators=[Optional()])
 
     def __init__(self, *args, round, **kwargs):
         super().__init__(*args, **kwargs)
@@ -214,8 +223,8 @@ class DeadlinesForm(_ShowsRuleErrors, FlaskForm):
 class ReviewerForm(_ShowsRuleErrors, FlaskForm):
     """Choose a member of the circle to review a submission (one more reviewer, made up by hand)."""
 
-    reviewer = SelectField("Reviewer", coerce=int, validate_choice=False,
-                           validators=[InputRequired("Choose who reviews it.")])
+    reviewer = SelectField(_l("Reviewer"), coerce=int, validate_choice=False,
+                           validators=[InputRequired(_l("Choose who reviews it."))])
 
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -225,15 +234,15 @@ class ReviewerForm(_ShowsRuleErrors, FlaskForm):
 
     def validate_reviewer(self, field):
         if field.data not in self.allowed_ids:
-            raise ValidationError("Choose a member of the circle who does not already review this submission.")
+            raise ValidationError(_("Choose a member of the circle who does not already review this submission."))
 
 
 class SwapForm(ReviewerForm):
     """Give an assignment to another member; a started draft is discarded only when confirmed."""
 
-    reviewer = SelectField("New reviewer", coerce=int, validate_choice=False,
-                           validators=[InputRequired("Choose who reviews instead.")])
-    discard_draft = BooleanField("Discard the draft they started")
+    reviewer = SelectField(_l("New reviewer"), coerce=int, validate_choice=False,
+                           validators=[InputRequired(_l("Choose who reviews instead."))])
+    discard_draft = BooleanField(_l("Discard the draft they started"))
 
 
 class ButtonForm(FlaskForm):
@@ -247,8 +256,8 @@ class ButtonForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    direction = RadioField(choices=[SelectChoice("up", "Up"), SelectChoice("down", "Down")],
-                           validators=[InputRequired("Say whether to move it up or down.")])
+    direction = RadioField(choices=[SelectChoice("up", _l("Up")), SelectChoice("down", _l("Down"))],
+                           validators=[InputRequired(_l("Say whether to move it up or down."))])
 
     @property
     def offset(self):
@@ -265,24 +274,24 @@ def _user_id(value):
 class KeepApartForm(_ShowsRuleErrors, FlaskForm):
     """Two members of the circle: the one who reviews, and the one whose work they must not get."""
 
-    reviewer = SelectField("Reviewer", coerce=_user_id, validate_choice=False,
-                           validators=[InputRequired("Choose who should not review this author.")])
-    author = SelectField("Author", coerce=_user_id, validate_choice=False,
-                         validators=[InputRequired("Choose whose work they should not get.")])
+    reviewer = SelectField(_l("Reviewer"), coerce=_user_id, validate_choice=False,
+                           validators=[InputRequired(_l("Choose who should not review this author."))])
+    author = SelectField(_l("Author"), coerce=_user_id, validate_choice=False,
+                         validators=[InputRequired(_l("Choose whose work they should not get."))])
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [SelectChoice("", "Choose a member…")] + [
+        choices = [SelectChoice("", _("Choose a member…"))] + [
             SelectChoice(user.id, f"{user.display_name} (@{user.username})") for user in members]
         self.reviewer.choices, self.author.choices = list(choices), list(choices)
         self.member_ids = {user.id for user in members}
 
     def validate_reviewer(self, field):
         if field.data not in self.member_ids:
-            raise ValidationError("Choose a member of this circle.")
+            raise ValidationError(_("Choose a member of this circle."))
 
     def validate_author(self, field):
         if field.data not in self.member_ids:
-            raise ValidationError("Choose a member of this circle.")
+            raise ValidationError(_("Choose a member of this circle."))
         if field.data == self.reviewer.data:
-            raise ValidationError("Choose someone other than the reviewer: nobody reviews their own work anyway.")
+            raise ValidationError(_("Choose someone other than the reviewer: nobody reviews their own work anyway."))

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 
 from ... import web
+from ...i18n import gettext as _
 from .. import loading, rubric
 from ..rules import Refused, ValidationError
 from . import queries
@@ -55,10 +56,10 @@ def _rubric_problem(round, problem):
 
 
 def _criterion_response(round, criterion, editor=None, status=200):
-    """One criterion (#criterion-<id>) for htmx, shown or in its edit form."""
+    """One criterion (#criterion-<id>) for htmx, shown or in its edit form; it takes the focus."""
     ids = [c.id for c in round.rubric()]
     return web.fragment("reviews/_criterion.html", status=status, round=round, criterion=criterion,
-                        index=ids.index(criterion.id) + 1, count=len(ids), editor=editor)
+                        index=ids.index(criterion.id) + 1, count=len(ids), editor=editor, focus=True)
 
 
 def _editor(criterion, **kwargs):
@@ -84,7 +85,7 @@ def add_criterion(round):
         else:
             if not web.is_fragment_request():
                 return web.see_other(_rubric_url(round, criterion))
-            return _rubric_response(round)
+            return _rubric_response(round, focus_id=criterion.id)
     if web.is_fragment_request():
         # Only the form comes back, so criteria being edited elsewhere on the page keep what was typed.
         return web.fragment("reviews/_new_criterion.html", status=422, retarget=f"#rubric-{round.id}-new",
@@ -104,7 +105,7 @@ def show_criterion(round, criterion):
 def criterion_editor(round, criterion):
     """The edit form of a criterion: in place for htmx, in the builder page otherwise."""
     if round.rubric_locked:
-        return _rubric_problem(round, "The rubric is fixed once reviewing has started.")
+        return _rubric_problem(round, _("The rubric is fixed once reviewing has started."))
     editor = _editor(criterion, formdata=None)
     if web.is_fragment_request():
         return _criterion_response(round, criterion, editor=editor)
@@ -131,14 +132,15 @@ def edit_criterion(round, criterion):
     return _rubric_response(round, status=422, editors={criterion.id: form})
 
 
-def _rubric_changed(round, change):
-    """Run a change to the whole rubric; answer with the rubric (htmx) or a redirect back to the builder."""
+def _rubric_changed(round, change, focus_id=None):
+    """Run a change to the whole rubric; answer with the rubric (htmx: the criterion focus_id names takes
+    the focus, else the rubric's heading) or a redirect back to the builder."""
     try:
         change()
     except Refused as error:
         return _rubric_problem(round, str(error))
     if web.is_fragment_request():
-        return _rubric_response(round)
+        return _rubric_response(round, focus_id=focus_id, focus_rubric=focus_id is None)
     return web.see_other(_rubric_url(round))
 
 
@@ -156,7 +158,7 @@ def move_criterion(round, criterion):
     form = MoveForm()
     if not form.validate_on_submit():
         abort(400)
-    return _rubric_changed(round, lambda: rubric.move_criterion(criterion, form.offset))
+    return _rubric_changed(round, lambda: rubric.move_criterion(criterion, form.offset), focus_id=criterion.id)
 
 
 @bp.route("/r/<int:round_id>/rubric/copy", methods=["POST"])
@@ -165,5 +167,5 @@ def copy_rubric(round):
     sources = {source.id: source for source in queries.rubric_sources(round.circle, exclude=round)}
     chosen = request.form.get("source", type=int)
     if chosen not in sources:
-        return _rubric_problem(round, "Choose an earlier round of this circle that has a rubric.")
+        return _rubric_problem(round, _("Choose an earlier round of this circle that has a rubric."))
     return _rubric_changed(round, lambda: rubric.copy_rubric(sources[chosen], round))

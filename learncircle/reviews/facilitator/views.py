@@ -10,17 +10,17 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 
 from ... import clock, formkeys, web
+from ...i18n import gettext as _
+from ...i18n import ngettext
 from .. import access, allocation, background_allocation, loading, pairs, reviewing
 from .. import board as boards
-from ..results import DRAFTING, LATE, NOT_STARTED, SUBMITTED
+from ..board import STATUS_WORDS
 from ..rules import DraftWouldBeLost, Refused, ValidationError
 from . import queries
 from .forms import ButtonForm, DeadlinesForm, KeepApartForm, ReviewerForm, RoundForm, SwapForm
 
 bp = Blueprint("reviews_facilitator", __name__)
 
-# How the board and the swap page name a review's status.
-STATUS_WORDS = {NOT_STARTED: "not started", DRAFTING: "draft", SUBMITTED: "submitted", LATE: "late"}
 # Beyond running the round, what a route asks of the viewer (403 otherwise).
 MAY = {"kept_apart": access.can_keep_apart, "release_pair": access.can_keep_apart,
        "hide_review": access.can_hide, "unhide_review": access.can_hide}
@@ -75,7 +75,7 @@ def new_round(circle):
             except ValidationError as error:
                 form.show_errors(error.errors)
             else:
-                flash("Draft saved. Next, check the rubric; members see the round once you publish it.", "success")
+                flash(_("Draft saved. Next, check the rubric; members see the round once you publish it."), "success")
                 return web.see_other(_rubric_url(round))
     return web.render("reviews/new_round.html", status=status, circle=circle, form=form)
 
@@ -94,7 +94,7 @@ def round_settings(round):
                 form.show_errors(error.errors)
                 round = loading.round_with_circle(round.id)  # the refused save may have left the copy changed
             else:
-                flash("Settings saved.", "success")
+                flash(_("Settings saved."), "success")
                 return web.see_other(_round_url(round))
     return web.render("reviews/settings.html", status=status, round=round, circle=round.circle, form=form)
 
@@ -107,7 +107,7 @@ def discard_round(round):
     except Refused as error:
         flash(str(error), "error")
         return web.see_other(_round_url(round))
-    flash(f"The draft “{round.title}” was deleted.", "success")
+    flash(_("The draft “%(round)s” was deleted.", round=round.title), "success")
     return web.see_other(url_for("reviews_participant.rounds", slug=round.circle.slug))
 
 
@@ -127,7 +127,7 @@ def _phase_change(round, change, done):
 @bp.route("/r/<int:round_id>/publish", methods=["POST"])
 def publish(round):
     return _phase_change(round, lambda round: round.publish(),
-                         "Published: members can see the round and submit their work.")
+                         _("Published: members can see the round and submit their work."))
 
 
 @bp.route("/r/<int:round_id>/start-reviewing", methods=["POST"])
@@ -136,14 +136,14 @@ def start_reviewing(round):
         round.start_reviewing_now()
         background_allocation.worker().nudge()  # the background allocation does it: this request does not wait
 
-    return _phase_change(round, start, "Reviewing has started. Reviewers are being allocated: each gets a notice, "
-                                       "and the board lists anything the allocation could not do.")
+    return _phase_change(round, start, _("Reviewing has started. Reviewers are being allocated: each gets a notice, "
+                                         "and the board lists anything the allocation could not do."))
 
 
 @bp.route("/r/<int:round_id>/close", methods=["POST"])
 def close_round(round):
     return _phase_change(round, lambda round: round.close_now(),
-                         "The round is closed: no more submissions or submitted reviews.")
+                         _("The round is closed: no more submissions or submitted reviews."))
 
 
 @bp.route("/r/<int:round_id>/deadlines", methods=["GET", "POST"])
@@ -158,7 +158,7 @@ def extend_deadlines(round):
         if form.validate():
             changes = form.changes()
             if not changes:
-                flash("The deadlines are unchanged.", "info")
+                flash(_("The deadlines are unchanged."), "info")
                 return web.see_other(_back(round))
             try:
                 round.extend_deadlines(**changes)
@@ -167,7 +167,7 @@ def extend_deadlines(round):
             except Refused as error:
                 form.show_errors({"general": str(error)})
             else:
-                flash("Deadlines moved. Everyone sees the new times in their own time zone.", "success")
+                flash(_("Deadlines moved. Everyone sees the new times in their own time zone."), "success")
                 return web.see_other(_back(round))
     context = dict(round=round, circle=round.circle, form=form)
     if request.htmx:
@@ -205,8 +205,9 @@ def swap_reviewer(round, assignment):
             except Refused as error:
                 form.show_errors({"general": str(error)})
             else:
-                flash(f"{new_reviewer.display_name} now reviews {assignment.submission.author.display_name}’s "
-                      "work and has been told.", "success")
+                flash(_("%(reviewer)s now reviews %(author)s’s work and has been told.",
+                        reviewer=new_reviewer.display_name, author=assignment.submission.author.display_name),
+                      "success")
                 return web.see_other(_board_url(round))
     return web.render("reviews/swap.html", status=status, round=round, circle=round.circle, form=form,
                       assignment=assignment, review=review, draft_started=draft_started, status_words=STATUS_WORDS)
@@ -227,8 +228,8 @@ def add_reviewer(round, submission):
             except Refused as error:
                 form.show_errors({"general": str(error)})
             else:
-                flash(f"{reviewer.display_name} now also reviews {submission.author.display_name}’s work "
-                      "and has been told.", "success")
+                flash(_("%(reviewer)s now also reviews %(author)s’s work and has been told.",
+                        reviewer=reviewer.display_name, author=submission.author.display_name), "success")
                 return web.see_other(_board_url(round))
     return web.render("reviews/add_reviewer.html", status=status, round=round, circle=round.circle, form=form,
                       submission=submission, reviewers=queries.reviewer_count(submission))
@@ -240,11 +241,11 @@ def nudge(round):
     sent = queries.nudge_once(round, url=_round_url(round), form_key=request.form.get("form_key", ""),
                               user=_user())
     if sent is None:
-        flash("Those reminders were already sent.", "info")
+        flash(_("Those reminders were already sent."), "info")
     elif sent:
-        flash(f"Reminded {sent} {'person' if sent == 1 else 'people'}.", "success")
+        flash(ngettext("Reminded %(num)d person.", "Reminded %(num)d people.", sent), "success")
     else:
-        flash("Nobody has pending work to be reminded of.", "info")
+        flash(_("Nobody has pending work to be reminded of."), "info")
     return web.see_other(_back(round, _board_url(round)))
 
 
@@ -261,8 +262,8 @@ def export_csv(round):
 def hide_review(review):
     ButtonForm.check()
     reviewing.hide_review(review, _user())
-    flash("The review is hidden from its author, and its reviewer is not given this author’s work again in this "
-          "circle.", "success")
+    flash(_("The review is hidden from its author, and its reviewer is not given this author’s work again in this "
+            "circle."), "success")
     round = review.assignment.round
     return web.see_other(_back(round, _board_url(round)))
 
@@ -271,7 +272,7 @@ def hide_review(review):
 def unhide_review(review):
     ButtonForm.check()
     reviewing.unhide_review(review)
-    flash("The review is shown to its author again.", "success")
+    flash(_("The review is shown to its author again."), "success")
     round = review.assignment.round
     return web.see_other(_back(round, _board_url(round)))
 
@@ -309,13 +310,16 @@ def kept_apart(round):
 
 def _say_kept_apart(round, reviewer, author, added):
     if not added:
-        flash(f"{reviewer.display_name} was already kept apart from {author.display_name}.", "info")
+        flash(_("%(reviewer)s was already kept apart from %(author)s.", reviewer=reviewer.display_name,
+                author=author.display_name), "info")
         return
-    message = f"{reviewer.display_name} will not be given {author.display_name}’s work again in this circle."
+    names = dict(reviewer=reviewer.display_name, author=author.display_name)
     if pairs.allocated_in(round, reviewer.id, author.id) is not None:
-        message += (f" They already review it in “{round.title}”: swap that review on the board if they "
-                    "should not.")
-    flash(message, "success")
+        flash(_("%(reviewer)s will not be given %(author)s’s work again in this circle. They already review it in "
+                "“%(round)s”: swap that review on the board if they should not.", round=round.title, **names),
+              "success")
+    else:
+        flash(_("%(reviewer)s will not be given %(author)s’s work again in this circle.", **names), "success")
 
 
 @bp.route("/r/<int:round_id>/kept-apart/undo", methods=["POST"])
@@ -326,9 +330,9 @@ def release_pair(round):
     if not all(loading.storable(person) for person in (reviewer_id, author_id)):
         abort(400)
     if not pairs.release(round.circle_id, reviewer_id, author_id):
-        flash("That pair was not kept apart by a facilitator.", "info")
+        flash(_("That pair was not kept apart by a facilitator."), "info")
     elif pairs.is_kept_apart(round.circle_id, reviewer_id, author_id):
-        flash("Undone, but a hidden review of theirs still keeps them apart.", "success")
+        flash(_("Undone, but a hidden review of theirs still keeps them apart."), "success")
     else:
-        flash("They are no longer kept apart.", "success")
+        flash(_("They are no longer kept apart."), "success")
     return web.see_other(_apart_url(round))

@@ -9,6 +9,8 @@ from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ...formkeys import OneTimeForm
+from ...i18n import lazy_gettext as _l
+from ...i18n import lazy_ngettext, lazy_number
 from .. import rules
 
 
@@ -21,14 +23,22 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+
 class SubmissionForm(OneTimeForm):
     """The author's work: Markdown text, a link, or both, depending on the round."""
 
-    body = TextAreaField("Your work", filters=[_unix_newlines], validators=[
-        Length(max=rules.BODY_MAX, message=f"Keep your submission under {rules.BODY_MAX:,} characters."),
+    body = TextAreaField(_l("Your work"), filters=[_unix_newlines], description=lazy_ngettext(
+        "Markdown: **bold**, _italic_, `code`, lists, links and tables. Up to %(count)s character.",
+        "Markdown: **bold**, _italic_, `code`, lists, links and tables. Up to %(count)s characters.",
+        rules.BODY_MAX, count=lazy_number(rules.BODY_MAX)), validators=[
+        Length(max=rules.BODY_MAX, message=lazy_ngettext("Keep your submission under %(count)s character.",
+                                                       "Keep your submission under %(count)s characters.",
+                                                       rules.BODY_MAX, count=lazy_number(rules.BODY_MAX))),
     ])
-    link = StringField("Link to your work", filters=[_strip], validators=[
-        Length(max=rules.LINK_MAX, message=f"Keep the link under {rules.LINK_MAX:,} characters."),
+    link = StringField(_l("Link to your work"), filters=[_strip], validators=[
+        Length(max=rules.LINK_MAX, message=lazy_ngettext("Keep the link under %(count)s character.",
+                                                       "Keep the link under %(count)s characters.",
+                                                       rules.LINK_MAX, count=lazy_number(rules.LINK_MAX))),
     ])
 
     def show_errors(self, errors):
@@ -55,8 +65,8 @@ class ReviewForm(FlaskForm):
     Levels travel as 1-based numbers (what a person reads); the domain stores 0-based indexes.
     """
 
-    what_works = TextAreaField("What works", filters=[_unix_newlines])
-    could_be_better = TextAreaField("What would make it better", filters=[_unix_newlines])
+    what_works = TextAreaField(_l("What works"), filters=[_unix_newlines])
+    could_be_better = TextAreaField(_l("What would make it better"), filters=[_unix_newlines])
 
     def __init__(self, criteria, *args, **kwargs):
         reads_request = kwargs.get("formdata", True) is not None  # formdata=None: an empty form to fill
@@ -126,17 +136,20 @@ class ReviewForm(FlaskForm):
 
 
 HELPFULNESS_LOW, HELPFULNESS_HIGH = rules.HELPFULNESS
-CHOOSE_HELPFULNESS = f"Choose how helpful it was, from {HELPFULNESS_LOW} to {HELPFULNESS_HIGH}."
+CHOOSE_HELPFULNESS = _l("Choose how helpful it was, from %(low)d to %(high)d.", low=HELPFULNESS_LOW,
+                        high=HELPFULNESS_HIGH)
 
 
 class RatingForm(FlaskForm):
     """How helpful a review was, 1–5, with an optional note to its reviewer."""
 
-    helpfulness = RadioField("How helpful was this review?", coerce=int,
+    helpfulness = RadioField(_l("How helpful was this review?"), coerce=int,
                              choices=[SelectChoice(n, str(n)) for n in range(HELPFULNESS_LOW, HELPFULNESS_HIGH + 1)],
                              validators=[InputRequired(CHOOSE_HELPFULNESS)])
-    helpfulness_note = TextAreaField("A note for the reviewer", filters=[_unix_newlines], validators=[
-        Optional(), Length(max=rules.NOTE_MAX, message=f"Keep the note under {rules.NOTE_MAX:,} characters."),
+    helpfulness_note = TextAreaField(_l("A note for the reviewer"), filters=[_unix_newlines], validators=[
+        Optional(), Length(max=rules.NOTE_MAX, message=lazy_ngettext("Keep the note under %(count)s character.",
+                                                                   "Keep the note under %(count)s characters.",
+                                                                   rules.NOTE_MAX, count=lazy_number(rules.NOTE_MAX))),
     ])
 
     def validate(self, extra_validators=None):
@@ -155,15 +168,19 @@ class RatingForm(FlaskForm):
 class FlagForm(FlaskForm):
     """Why a review is unkind or unhelpful, for the circle's facilitators."""
 
-    reason = TextAreaField("What is unkind or unhelpful about it?", filters=[_unix_newlines], validators=[
-        DataRequired("Say what is unkind or unhelpful, so a facilitator can act on it."),
-        Length(max=rules.FLAG_REASON_MAX, message=f"Keep the reason under {rules.FLAG_REASON_MAX:,} characters."),
+    reason = TextAreaField(_l("What is unkind or unhelpful about it?"), filters=[_unix_newlines], validators=[
+        DataRequired(_l("Say what is unkind or unhelpful, so a facilitator can act on it.")),
+        Length(max=rules.FLAG_REASON_MAX, message=lazy_ngettext(
+            "Keep the reason under %(count)s character.", "Keep the reason under %(count)s characters.",
+            rules.FLAG_REASON_MAX, count=lazy_number(rules.FLAG_REASON_MAX))),
     ])
 
 
 class RevisionPlanForm(FlaskForm):
     """The author's plan: what they will change after reading the reviews (Markdown)."""
 
-    body = TextAreaField("What I will change", filters=[_unix_newlines], validators=[
-        Length(max=rules.REVISION_PLAN_MAX, message=f"Keep the plan under {rules.REVISION_PLAN_MAX:,} characters."),
+    body = TextAreaField(_l("What I will change"), filters=[_unix_newlines], validators=[
+        Length(max=rules.REVISION_PLAN_MAX, message=lazy_ngettext(
+            "Keep the plan under %(count)s character.", "Keep the plan under %(count)s characters.",
+            rules.REVISION_PLAN_MAX, count=lazy_number(rules.REVISION_PLAN_MAX))),
     ])

@@ -10,9 +10,10 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
 from ... import clock, formkeys, timefmt, web
+from ...i18n import gettext as _
 from .. import access, background_allocation, expectations, loading, reviewing
 from ..models import ReviewRound
-from ..results import reviewer_tasks, reviewer_view, results_for
+from ..results import results_for, reviewer_tasks, reviewer_view
 from ..rules import BOTH_HIDDEN, LINK, OPEN, REVIEWING, TEXT, Refused, ValidationError
 from ..submitting import save_revision_plan
 from . import queries
@@ -113,8 +114,10 @@ def _arrives_in_review(round, submission):
 
 
 def _saved_message(submission):
-    late = ", marked late: the deadline had passed" if submission.is_late else ""
-    return f"Saved as version {submission.version_count}{late}."
+    if submission.is_late:
+        return _("Saved as version %(number)s, marked late: the deadline had passed.",
+                 number=submission.version_count)
+    return _("Saved as version %(number)s.", number=submission.version_count)
 
 
 @bp.route("/r/<int:round_id>/submission", methods=["GET", "POST"])
@@ -255,7 +258,7 @@ def rate_review(review):
             form.show_errors(error.errors)
         else:
             if not web.is_fragment_request():
-                flash("Thank you: your rating was saved, and the reviewer will see it.", "success")
+                flash(_("Thank you: your rating was saved, and the reviewer will see it."), "success")
             return _answer_with_card(review)
     return _answer_with_card(review, status=422, rating_form=form)
 
@@ -276,7 +279,7 @@ def flag_review(review):
             form.reason.errors = [*form.reason.errors, *error.errors.values()]
         else:
             if not web.is_fragment_request():
-                flash("The review was flagged. The circle's facilitators will look at it.", "success")
+                flash(_("The review was flagged. The circle's facilitators will look at it."), "success")
             return _answer_with_card(review)
     return _answer_with_card(review, status=422, flag_form=form)
 
@@ -294,7 +297,7 @@ def revision_plan(submission):
             form.body.errors = [*form.body.errors, *error.errors.values()]
         else:
             if not web.is_fragment_request():
-                flash("Your revision plan was saved.", "success")
+                flash(_("Your revision plan was saved."), "success")
                 return web.see_other(_submission_url(submission, _anchor=f"submission-{submission.id}-plan"))
             form, status = None, 200
     context = _results_context(submission, plan_form=form)
@@ -365,8 +368,11 @@ def save_draft(assignment):
         return web.fragment("reviews/_save_status.html", assignment=assignment, saved=_saved_at(saved),
                             past_deadline=late, round=round)
     when = _clock_time(saved.updated_at)["hh_mm"]
-    flash(f"Draft saved at {when}." + (" The deadline has passed: the review will be marked late." if late else ""),
-          "success")
+    if late:
+        flash(_("Draft saved at %(time)s. The deadline has passed: the review will be marked late.", time=when),
+              "success")
+    else:
+        flash(_("Draft saved at %(time)s.", time=when), "success")
     return web.see_other(_review_url(assignment.id))
 
 
@@ -386,6 +392,6 @@ def submit_review(assignment):
         if current.review is not None and current.review.is_submitted:
             return web.see_other(_review_url(assignment.id))  # a second click: it is already final
         return _review_page(assignment, form=form, status=422, refusal=str(error))
-    flash("Your review was submitted, marked late: the deadline had passed." if submitted.is_late
-          else "Your review was submitted. Thank you!", "success")
+    flash(_("Your review was submitted, marked late: the deadline had passed.") if submitted.is_late
+          else _("Your review was submitted. Thank you!"), "success")
     return web.see_other(_review_url(assignment.id))
