@@ -2,10 +2,12 @@
 
 Seeds the same instance as `make bench`, serves it with `learncircle serve`, and runs Lighthouse
 (npm package lighthouse@12.2.3, installed into bench/node_modules on first use) with its default
-mobile profile — a mid-range phone on a throttled 4G link — against the thread page and a circle's
-home, signed in. Chromium comes from CHROME_PATH (default /usr/bin/chromium).
+mobile profile — a mid-range phone on a throttled 4G link — against the thread page, a circle's
+home and a peer review's form (a round under review is added to the seed for it), signed in as a
+member. Chromium comes from CHROME_PATH (default /usr/bin/chromium).
 Reports land in bench/results/lighthouse-<page>.json; a summary is printed.
 """
+import datetime as dt
 import json
 import os
 import subprocess
@@ -29,6 +31,46 @@ def install():
                         LIGHTHOUSE], check=True)
 
 
+ESSAY = ("# What I learned this week\n\nI finally understood **generators**: a function that pauses at each "
+         "`yield` and picks up where it stopped.\n\n- They keep memory small.\n- They read like a loop.\n\n"
+         "My next step is to rewrite the log parser with one.")
+
+
+def add_review_round(facts):
+    """A round under review in the seeded circle, in which the viewer reviews a peer's essay: return
+    the address of their review form (a rubric of a scale and a comment, the two prompts, the essay)."""
+    from learncircle import db
+    from learncircle.accounts.models import User
+    from learncircle.circles.models import Circle
+    from learncircle.reviews import rubric
+    from learncircle.reviews.allocation import ensure_allocated
+    from learncircle.reviews.models import Assignment, ReviewRound
+    from learncircle.reviews.submitting import submit
+
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    with db.database.connection_context():
+        circle = Circle.get(Circle.slug == facts["circle_slug"])
+        viewer = User.get_by_id(facts["viewer_id"])
+        authors = [viewer, *User.select().where(User.id != viewer.id).order_by(User.id).limit(5)]
+        round = ReviewRound.create_round(circle=circle, created_by=circle.owner(), data=dict(
+            title="Essay three: a tool you learned", brief="Write **300 words** on something you learned.",
+            submission_format="text", reviews_per_submission=2, reviewer_pool="submitters",
+            anonymity="reviewers_hidden", submission_deadline=now + dt.timedelta(days=1),
+            review_deadline=now + dt.timedelta(days=7), accept_late=True, results_release="as_arrive",
+            min_prompt_length=20))
+        rubric.add_criterion(round, {"name": "Clarity", "description": "Can a newcomer follow it?", "kind": "scale",
+                                     "levels": ["Hard to follow", "Mostly clear", "Crystal clear"]})
+        rubric.add_criterion(round, {"name": "Evidence", "kind": "comments"})
+        round.publish()
+        for author in authors:
+            submit(round, author, body=ESSAY)
+        round.start_reviewing_now()
+        ensure_allocated(ReviewRound.get_by_id(round.id), seed=1)
+        assignment = Assignment.select().where((Assignment.round == round.id)
+                                               & (Assignment.reviewer == viewer.id)).first()
+    return f"/a/{assignment.id}"
+
+
 def audit(url, name, headers):
     headers_file = RESULTS / "lighthouse-headers.json"
     headers_file.write_text(json.dumps({"Cookie": headers["Cookie"]}))
@@ -48,7 +90,8 @@ def audit(url, name, headers):
 def main():
     install()
     facts, env, headers = prepare_instance()
-    pages = {"thread": f"/t/{facts['thread_id']}", "circle": f"/c/{facts['circle_slug']}"}
+    pages = {"thread": f"/t/{facts['thread_id']}", "circle": f"/c/{facts['circle_slug']}",
+             "review": add_review_round(facts)}
     with Server("learncircle-lighthouse", serve_command(4), env) as app:
         results = [audit(f"http://{HOST}:{app.port}{path}", name, headers) for name, path in pages.items()]
     for result in results:

@@ -55,3 +55,93 @@ def expect_same_page(page, selector, url):
 def post_id_from(locator):
     """The numeric id of a post element (id="post-42")."""
     return int(re.fullmatch(r"post-(\d+)", locator.get_attribute("id")).group(1))
+
+
+# ---- accessibility ------------------------------------------------------------------------------
+
+# axe-core's rules for WCAG 2.0, 2.1 and 2.2 at levels A and AA (2.2 AA adds the 24 px target size).
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]},
+               "resultTypes": ["violations"]}
+FAILING_IMPACTS = {"serious", "critical"}
+# Widths a page must fit without scrolling sideways: a small phone, and a laptop zoomed to 200 %.
+NARROW = {"width": 320, "height": 640}
+WIDE = {"width": 1280, "height": 800}
+
+# What sticks out past the right edge of the page, outside any container that scrolls on its own.
+_OVERFLOW_JS = """() => {
+  const limit = document.documentElement.clientWidth, wide = [];
+  const scrollsAlone = el => { for (let e = el.parentElement; e; e = e.parentElement) {
+    if (['auto', 'scroll'].includes(getComputedStyle(e).overflowX)) return true; } return false; };
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > limit + 1 && !scrollsAlone(el)) {
+      wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + el.className : '')
+                + ' ' + Math.round(box.right) + 'px');
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: innerWidth, wide: wide.slice(0, 5)};
+}"""
+
+
+class Accessibility:
+    """axe-core (from the axe-playwright-python package) and a reflow check, run on page after page.
+
+    Every problem is collected rather than raised, so one run names all of them; `problems` lists
+    each serious or critical axe violation and each page state that scrolls sideways."""
+
+    def __init__(self):
+        from axe_playwright_python.sync_playwright import Axe
+        self._axe = Axe()
+        self.problems = []
+        self.states = []
+
+    def check(self, page, state):
+        """Check page as it is now: axe at the page's current width, then the reflow at 320 px and
+        with the text at 200 % (the size of a laptop's page zoomed to 200 %)."""
+        self.states.append(state)
+        self.axe(page, state)
+        self.reflow(page, state)
+
+    def axe(self, page, state):
+        results = self._axe.run(page, options=AXE_OPTIONS).response
+        for violation in results["violations"]:
+            if violation["impact"] in FAILING_IMPACTS:
+                targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:4])
+                self.problems.append(f"{state}: axe {violation['id']} ({violation['impact']}): "
+                                     f"{violation['help']} — {targets}")
+
+    def reflow(self, page, state):
+        size = page.viewport_size
+        try:
+            page.set_viewport_size(NARROW)
+            self._fits(page, f"{state} at 320 px")
+            page.set_viewport_size(WIDE)
+            page.evaluate("document.documentElement.style.fontSize = '200%'")
+            self._fits(page, f"{state} with text at 200 %")
+        finally:
+            page.evaluate("document.documentElement.style.fontSize = ''")
+            page.set_viewport_size(size)
+
+    def _fits(self, page, state):
+        measured = page.evaluate(_OVERFLOW_JS)
+        if measured["scrollWidth"] > measured["innerWidth"]:
+            self.problems.append(f"{state}: scrolls sideways ({measured['scrollWidth']} px wide): "
+                                 + ", ".join(measured["wide"]))
+
+
+_FOCUS_JS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return {element: 'body', visible: false};
+  const style = getComputedStyle(el), box = el.getBoundingClientRect();
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+  const shadow = style.boxShadow !== 'none';
+  const words = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 40);
+  return {element: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' ' + words,
+          visible: (outline || shadow) && box.width > 0 && box.height > 0};
+}"""
+
+
+def focused(page):
+    """What has the focus ({element, visible}): visible means it shows a focus indicator (an outline of
+    2 px or more, or a box shadow) and takes up room on the page."""
+    return page.evaluate(_FOCUS_JS)

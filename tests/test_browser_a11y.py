@@ -1,0 +1,339 @@
+"""Every page a visitor, a member, a facilitator and an owner can reach, and every state htmx puts part of a
+page in, checked in real Chromium by axe-core (WCAG 2.0, 2.1 and 2.2, levels A and AA: no serious or
+critical violation) and for reflow (no sideways scrolling at 320 px wide, nor with the text at 200 %;
+wide tables and code blocks scroll inside their own focusable container).
+
+One world, one browser, one context per person, the pages visited in turn. A failure lists every
+problem found, each with the page state and the elements axe named.
+"""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from learncircle import db
+from learncircle.accounts import resets
+from learncircle.accounts.models import User
+from learncircle.circles.models import FACILITATOR, PUBLIC, Circle, Invitation, Membership
+from learncircle.discussions.models import QUESTION, Thread
+from learncircle.reviews import reviewing
+from learncircle.reviews.allocation import ensure_allocated
+from learncircle.reviews.models import Submission
+from learncircle.reviews.submitting import save_revision_plan, submit
+from tests.fixtures_reviews import CLARITY, SOURCES, assignment_of, make_round, review_data
+
+from .browser_helpers import WIDE, Accessibility, ConsoleErrors, fill_account_form, log_in
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+ACTION_TIMEOUT_MS = 10_000
+CIRCLE_NAME = "Writing Circle"
+SLUG = "writing-circle"
+# A question whose first post holds what stretches a narrow page: a long line of code, a wide table, a long
+# address, and a link out of LearnCircle.
+LONG_LINE = ('let contents = std::fs::read_to_string("a/rather/long/path/to/the/application/logs/server.log")'
+             '.expect("the log file should be readable");')
+WIDE_POST = f"""I read a log file like this, but it is slow on a large file:
+
+```rust
+{LONG_LINE}
+```
+
+| Size of the file | read_to_string | BufReader::lines | memory-mapped, then split on newlines | notes |
+|---|---|---|---|---|
+| 10 MB | 0.02 s | 0.03 s | 0.01 s | all fine |
+| 2 GB | out of memory | 4.1 s | 2.9 s | the first one fails on the school's old laptop |
+
+The manual is at https://doc.rust-lang.org/std/io/trait.BufRead.html#method.lines_and_some_more_words_after_it
+"""
+
+
+def register(username, name, **extra):
+    return User.register(username=username, email=f"{username}@example.org", password=PASSWORD,
+                         display_name=name, **extra)
+
+
+def build_world():
+    """A public circle with its owner (also the instance admin), a facilitator, four members and an outsider;
+    a question with code, a table, a hidden, a deleted and an edited reply; a thread of two pages; a review
+    round in reviewing with reviews written, rated and flagged; a draft round with a rubric. Returns the
+    addresses the tests visit."""
+    with db.database.connection_context():
+        olga = register("olga", "Olga Owner", is_admin=True)
+        fred = register("fred", "Fred Facilitator")
+        ana, ben, cai, dee = (register(name, name.title() + " Learner", timezone="Europe/Berlin")
+                              for name in ("ana", "ben", "cai", "dee"))
+        register("otto", "Otto Outsider")
+        circle = Circle.found(owner=olga, name=CIRCLE_NAME, slug=SLUG, visibility=PUBLIC,
+                              purpose="Write short essays and review each other's drafts.",
+                              goals="- An essay a fortnight\n- Two kind, concrete reviews for each")
+        Membership.join(user=fred, circle=circle).set_role(FACILITATOR)
+        for member in (ana, ben, cai, dee):
+            Membership.join(user=member, circle=circle)
+
+        question = Thread.start(circle=circle, author=ana, title="How do I read a big file line by line?",
+                                kind=QUESTION, body=WIDE_POST)
+        question.reply(author=ben, body="Wrap the file in a `BufReader` and call `lines()` on it.")
+        own = question.reply(author=ana, body="Thanks! I will try it tonight.")
+        own.edit("Thanks! I will try it tonight and report back.")
+        hidden = question.reply(author=dee, body="Just use Python instead.")
+        hidden.hide(fred, "Off topic: see rule 2 of the code of conduct.")
+        question.reply(author=cai, body="A mistake.").soft_delete()
+        long_thread = Thread.start(circle=circle, author=fred, title="Weekly check-in", kind="discussion",
+                                   body="What did you write this week?")
+        for number in range(52):
+            long_thread.reply(author=(ana, ben, cai)[number % 3], body=f"Week {number}: one more page written.")
+
+        live = make_round(circle, fred, title="Essay one: a tool you use", criteria=(CLARITY, SOURCES))
+        for author in (ana, ben, cai):
+            submit(live, author, body=f"# Why I use grep\n\n{WIDE_POST}\n\nBy {author.display_name}.")
+        live.start_reviewing_now()
+        ensure_allocated(live, seed=1)
+        of_ana = {reviewer: assignment_of(live, reviewer, ana) for reviewer in (ben, cai)}
+        reviews = {reviewer: reviewing.submit_review(assignment, review_data(live))
+                   for reviewer, assignment in of_ana.items()}
+        reviewing.rate_review(reviews[ben], ana, 4, "Thank you, the example helped.")
+        ana_to_cai = reviewing.submit_review(assignment_of(live, ana, cai), review_data(live, level=1))
+        reviewing.flag_review(ana_to_cai, cai, "It says nothing about the second half.")
+        save_revision_plan(Submission.get((Submission.round == live) & (Submission.author == ana)), ana,
+                           "Add an example to every claim.")
+        draft = make_round(circle, fred, publish=False, title="Essay two: a habit", criteria=(CLARITY, SOURCES))
+
+        ana_submission = Submission.get((Submission.round == live) & (Submission.author == ana))
+        ben_submission = Submission.get((Submission.round == live) & (Submission.author == ben))
+        not_started = assignment_of(live, cai, ben)
+        return {
+            "circle": f"/c/{SLUG}", "question": f"/t/{question.id}", "long_thread": f"/t/{long_thread.id}",
+            "own_post": own.id, "hidden_post": hidden.id,
+            "live": f"/r/{live.id}", "draft": f"/r/{draft.id}", "draft_id": draft.id,
+            "ana_submission": f"/s/{ana_submission.id}", "ben_submission": f"/s/{ben_submission.id}",
+            "ana_draft_review": f"/a/{assignment_of(live, ana, ben).id}",
+            "ana_submitted_review": f"/a/{assignment_of(live, ana, cai).id}",
+            "swap": f"/r/{live.id}/assignments/{not_started.id}/swap",
+            "add_reviewer": f"/r/{live.id}/submissions/{ben_submission.id}/add-reviewer",
+            "invitation": f"/invite/{Invitation.make(circle=circle, created_by=olga).token}",
+            "reset": f"/reset-password/{resets.make(dee)}",
+        }
+
+
+def sign_in(browser, base, username, errors, color_scheme="light"):
+    context = browser.new_context(viewport=WIDE, color_scheme=color_scheme)
+    context.set_default_timeout(ACTION_TIMEOUT_MS)
+    page = errors.watch(context.new_page(), username)
+    if username:
+        log_in(page, base, login=username, password=PASSWORD)
+    return page
+
+
+def visit(page, base, path, check, state, status=200):
+    response = page.goto(base + path)
+    assert response.status == status, f"{state}: {path} answered {response.status}"
+    check(page, state)
+
+
+def test_every_page_and_htmx_state_passes_axe_and_fits_narrow_screens(browser, live_server):
+    base = live_server.config["LIVE_URL"]
+    a11y, errors = Accessibility(), ConsoleErrors()
+    check = a11y.check
+
+    # A fresh instance asks for its first account.
+    visitor = sign_in(browser, base, "", errors)
+    visit(visitor, base, "/setup", check, "setup")
+    w = build_world()
+
+    # ---- signed out
+    for path, state, status in (("/login", "login", 200), ("/register", "register refused", 403),
+                                (w["invitation"], "invitation", 200), (w["reset"], "reset password", 200),
+                                (w["circle"], "circle, signed out", 200), (w["question"], "thread, signed out", 200)):
+        visit(visitor, base, path, check, state, status)
+    visitor.goto(base + "/login")
+    visitor.get_by_label("Username or email").fill("ana")
+    visitor.get_by_label("Password", exact=True).fill("not the password")
+    visitor.get_by_role("button", name="Log in").click()
+    expect(visitor.locator("[role=alert], .notice.error, .field-error").first).to_be_visible()
+    check(visitor, "login refused")
+    visitor.goto(base + w["invitation"])
+    visitor.get_by_role("link", name="Create an account").click()
+    expect(visitor).to_have_url(re.compile(r"/register"))
+    check(visitor, "register by invitation")
+    fill_account_form(visitor, username="newcomer", email="new@example.org", password=PASSWORD,
+                      display_name="Newcomer")
+    visitor.get_by_label("Password again").fill(PASSWORD + " but different")
+    visitor.get_by_role("button", name="Create account").click()
+    expect(visitor.locator("[aria-invalid=true]").first).to_be_visible()
+    check(visitor, "register by invitation, errors shown")
+
+    # ---- an outsider
+    otto = sign_in(browser, base, "otto", errors)
+    for path, state in (("/", "start, in no circle"), (f"{w['circle']}/join", "join a circle"),
+                        ("/circles/new", "new circle"), ("/u/otto", "own profile")):
+        visit(otto, base, path, check, state)
+    otto.goto(base + "/circles/new")
+    otto.get_by_role("button", name="Start the circle").click()
+    expect(otto.locator("[aria-invalid=true]").first).to_be_visible()
+    check(otto, "new circle, errors shown")
+
+    # ---- a member
+    ana = sign_in(browser, base, "ana", errors)
+    for path, state in (("/", "my circles"), (w["circle"], "circle home"), (w["question"], "thread"),
+                        (w["long_thread"] + "?page=2", "thread, second page"),
+                        (f"{w['circle']}/threads/new", "new thread"), (f"{w['circle']}/members", "members"),
+                        ("/u/ben", "profile"), ("/settings/profile", "profile settings"),
+                        ("/settings/password", "password settings"), ("/notices", "notices"),
+                        (f"{w['circle']}/reviews", "review rounds"), (w["live"], "round page, reviewing"),
+                        (w["live"] + "/submission", "my submission"), (w["ana_submission"], "results of my work"),
+                        (w["ana_draft_review"], "review form, draft"),
+                        (w["ana_submitted_review"], "review, submitted"), (f"{w['circle']}/leave", "leave circle"),
+                        (f"/p/{w['own_post']}/edit", "edit post page")):
+        visit(ana, base, path, check, state)
+    visit(ana, base, f"{w['circle']}/settings", check, "refused", status=403)
+    visit(ana, base, "/t/999999", check, "not found", status=404)
+    ana.goto(base + w["ana_draft_review"])
+    leaving = ana.locator(".body a[href*='/leaving']").first.get_attribute("href")
+    visit(ana, base, leaving, check, "leaving LearnCircle")
+
+    # htmx: a reply added, a reply refused, a post edited in place.
+    ana.goto(base + w["question"])
+    replies = ana.locator("[id$='-replies']")
+    ana.get_by_label("Your reply").fill("I tried it: 4.1 seconds, as the table says.")
+    ana.get_by_role("button", name="Post reply").click()
+    expect(replies.locator("article.post").last).to_contain_text("4.1 seconds")
+    check(ana, "thread, reply added")
+    ana.get_by_role("button", name="Post reply").click()
+    expect(ana.locator("[id$='-reply'] .field-error")).to_be_visible()
+    check(ana, "thread, reply refused")
+    own = ana.locator(f"#post-{w['own_post']}")
+    own.get_by_role("link", name="Edit").click()
+    expect(ana.locator(f"form#post-{w['own_post']}")).to_be_visible()
+    check(ana, "thread, editing a post")
+    ana.get_by_label("Edit your post").fill("")
+    ana.get_by_role("button", name="Save changes").click()
+    expect(ana.locator(f"form#post-{w['own_post']} .field-error")).to_be_visible()
+    check(ana, "thread, editing a post, errors shown")
+    ana.get_by_label("Edit your post").fill("Thanks! It worked.")
+    ana.get_by_role("button", name="Save changes").click()
+    expect(ana.locator(f"article#post-{w['own_post']}")).to_contain_text("It worked")
+    check(ana, "thread, post saved")
+
+    # htmx: a preview; the new thread's errors; leaving, confirmed in place.
+    ana.goto(base + f"{w['circle']}/threads/new")
+    ana.get_by_label("Message").fill("**Bold** and a list:\n\n- one\n- two")
+    ana.get_by_role("button", name="Preview").click()
+    expect(ana.locator(".preview strong")).to_have_text("Bold")
+    check(ana, "new thread, preview")
+    ana.get_by_label("Message").fill("")
+    ana.get_by_role("button", name="Start the thread").click()
+    expect(ana.locator("[aria-invalid=true]").first).to_be_visible()
+    check(ana, "new thread, errors shown")
+    ana.goto(base + w["circle"])
+    ana.get_by_role("link", name="Leave circle").click()
+    expect(ana.locator("#leave-confirm")).to_contain_text("takes you off its members")
+    check(ana, "circle home, leaving confirmed in place")
+
+    # htmx: a review's draft saved as it is typed; submitting it too short.
+    ana.goto(base + w["ana_draft_review"])
+    ana.get_by_label("What works").fill("Short.")
+    expect(ana.locator(".save-status")).to_contain_text("Draft saved at")
+    check(ana, "review form, draft saved")
+    ana.get_by_role("button", name="Submit review").click()
+    expect(ana.locator("[aria-invalid=true]").first).to_be_visible()
+    check(ana, "review form, errors shown")
+
+    # htmx: rating a review of one's work, a revision plan, flagging.
+    ana.goto(base + w["ana_submission"])
+    card = ana.locator("article.review-result").last
+    card.get_by_role("radio", name="5", exact=True).check()
+    card.get_by_role("button", name="Save rating").click()
+    expect(card).to_contain_text("You rated it 5 out of 5.")
+    check(ana, "results, review rated")
+    card.locator("summary").click()
+    card.get_by_role("button", name="Flag this review").click()
+    expect(card.locator(".field-error")).to_be_visible()
+    check(ana, "results, flag refused")
+
+    # ---- a facilitator
+    fred = sign_in(browser, base, "fred", errors)
+    for path, state in ((f"{w['circle']}/invitations", "invitations"), (f"{w['circle']}/reviews/new", "new round"),
+                        (w["live"], "round page, facilitator"), (w["live"] + "/settings", "round settings"),
+                        (w["live"] + "/deadlines", "deadlines"), (w["live"] + "/board", "board"),
+                        (w["swap"], "swap a reviewer"), (w["add_reviewer"], "add a reviewer"),
+                        (w["live"] + "/kept-apart", "pairs kept apart"), (w["ben_submission"], "a submission, managed"),
+                        (w["ana_submitted_review"], "a review, managed"), (w["draft"], "round page, draft"),
+                        (w["draft"] + "/rubric", "rubric builder"),
+                        (f"/p/{w['hidden_post']}/hide", "hide post page"), (w["question"], "thread, moderating")):
+        visit(fred, base, path, check, state)
+    fred.goto(base + f"{w['circle']}/reviews/new")
+    fred.get_by_role("button", name=re.compile("build the rubric")).click()
+    expect(fred.locator("[aria-invalid=true]").first).to_be_visible()
+    check(fred, "new round, errors shown")
+
+    # htmx: hiding a post in place.
+    fred.goto(base + w["question"])
+    target = fred.locator("article.post").nth(1)
+    post_id = target.get_attribute("id")
+    target.get_by_role("link", name="Hide").click()
+    form = fred.locator(f"form#{post_id}")
+    expect(form).to_be_visible()
+    check(fred, "thread, hiding a post")
+    form.get_by_role("button", name="Hide the post").click()
+    expect(form.locator(".field-error")).to_be_visible()
+    check(fred, "thread, hiding a post, errors shown")
+    form.get_by_label("Why hide it?").fill("Off topic.")
+    form.get_by_role("button", name="Hide the post").click()
+    expect(fred.locator(f"article#{post_id}")).to_contain_text("Off topic.")
+    check(fred, "thread, post hidden")
+
+    # htmx: the rubric builder.
+    fred.goto(base + w["draft"] + "/rubric")
+    criterion = fred.locator("li.criterion").first
+    criterion_id = criterion.get_attribute("id")
+    criterion.get_by_role("link", name=re.compile("^Edit")).click()
+    editor = fred.locator(f"#{criterion_id}.editing form")
+    expect(editor).to_be_visible()
+    check(fred, "rubric, editing a criterion")
+    editor.get_by_label("Name", exact=True).fill("")
+    editor.get_by_role("button", name="Save criterion").click()
+    expect(fred.locator(f"#{criterion_id} .field-error").first).to_be_visible()
+    check(fred, "rubric, editing a criterion, errors shown")
+    fred.locator(f"#{criterion_id}").get_by_label("Name", exact=True).fill("Clear writing")
+    fred.locator(f"#{criterion_id}").get_by_role("button", name="Save criterion").click()
+    expect(fred.locator(f"#{criterion_id} h3")).to_contain_text("Clear writing")
+    check(fred, "rubric, criterion saved")
+    new = fred.locator(f"#rubric-{w['draft_id']}-new")
+    new.get_by_role("button", name="Add criterion").click()
+    expect(new.locator(".field-error").first).to_be_visible()
+    check(fred, "rubric, new criterion refused")
+    new.get_by_label("Name", exact=True).fill("Evidence")
+    new.get_by_label("Kind").select_option(label="Comments only")
+    new.get_by_role("button", name="Add criterion").click()
+    expect(fred.locator("li.criterion h3").last).to_contain_text("Evidence")
+    check(fred, "rubric, criterion added")
+
+    # ---- the owner
+    olga = sign_in(browser, base, "olga", errors)
+    for path, state in (("/", "my circles, admin"), (f"{w['circle']}/settings", "circle settings"),
+                        (f"{w['circle']}/members", "members, owner")):
+        visit(olga, base, path, check, state)
+    row = olga.locator("li[id^='member-']").filter(has_text="Dee Learner")
+    row.get_by_role("button", name="Make facilitator").click()
+    expect(row.locator(".badge")).to_have_text("facilitator")
+    check(olga, "members, role changed")
+    olga.goto(base + f"{w['circle']}/invitations")
+    olga.get_by_role("button", name="Make link").click()
+    expect(olga.get_by_label("Link joining as member")).to_be_visible()
+    check(olga, "invitations, link made")
+
+    assert a11y.problems == [], "\n".join(a11y.problems)
+    # The dark colour scheme has colours of its own: axe again on the pages that use most of them.
+    dark = sign_in(browser, base, "fred", errors, color_scheme="dark")
+    for path, state in ((w["question"], "thread"), (w["circle"], "circle home"), (w["live"], "round page"),
+                        (w["live"] + "/board", "board"), (w["ana_submitted_review"], "a review"),
+                        (w["draft"] + "/rubric", "rubric builder"), ("/notices", "notices")):
+        dark.goto(base + path)
+        a11y.axe(dark, f"{state}, dark colour scheme")
+
+    # Pages answered with 403, 404 or 422 on purpose show up as "failed to load"; nothing else may.
+    refused = re.compile(r"Failed to load resource: the server responded with a status of (403|404|422)")
+    assert [message for message in errors.messages if not refused.search(message)] == []
+    assert len(a11y.states) >= 75, a11y.states
