@@ -382,7 +382,7 @@ def test_the_migration_reads_old_notices_into_kinds(app, make_user):
         for text, _, _ in OLD_TEXTS:
             db.database.execute_sql("INSERT INTO notice (user_id, text, url, created_at) "
                                     "VALUES (1, ?, '/r/1', '2026-01-01 00:00:00')", (text,))
-    assert db.upgrade() == ["0008_languages"]
+    assert db.upgrade()[0] == "0008_languages"  # and any later ones
     with db.database.connection_context():
         notices = list(Notice.select().order_by(Notice.id))
         assert User.get().language == ""
