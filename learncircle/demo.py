@@ -6,8 +6,8 @@ a mistake there stops `learncircle demo` with the file and the line or field at 
 through seeding.
 
 Everything is created through the domain (User.register, Circle.found, Membership.join,
-Thread.start, thread.reply) with the clock set back in time, so the demo holds exactly what real
-use would have produced.
+Thread.start, thread.reply, thread.accept_answer) with the clock set back in time, so the demo holds
+exactly what real use would have produced.
 """
 import datetime as dt
 import re
@@ -35,7 +35,7 @@ from .circles.models import (
 )
 from .circles.models import OWNER as OWNER_ROLE  # OWNER, below, is the owner's key in the content
 from .db import database
-from .discussions.models import BODY_MAX, KINDS, TITLE_MAX, Thread
+from .discussions.models import BODY_MAX, KINDS, QUESTION, TITLE_MAX, Thread
 from .i18n import gettext as _
 from .i18n import lazy_gettext as _l
 from .i18n import ngettext
@@ -69,6 +69,7 @@ class Reply:
     author: str
     hours_later: int  # after the previous post
     body: str
+    answer: bool = False  # the question's author accepts it as the answer
 
 
 @dataclass(frozen=True)
@@ -263,10 +264,17 @@ def _load_thread(source, keys):
     thread["author"] = author(thread, first, last)
     replies = []
     for first, last, table, reply_body in posts[1:]:
-        reply = source.fields(table, first, last, {"author": (TEXT, None), "hours_later": (NUMBER, None)})
+        reply = source.fields(table, first, last, {"author": (TEXT, None), "hours_later": (NUMBER, None)},
+                              {"answer": (YES_NO, None)})
         source.check(reply["hours_later"] >= 0, source.line_of("hours_later", first, last),
                      "hours_later: " + _("cannot be negative"))
-        replies.append(Reply(author=author(reply, first, last), hours_later=reply["hours_later"], body=reply_body))
+        if reply["answer"]:
+            line = source.line_of("answer", first, last)
+            source.check(thread["kind"] == QUESTION, line, "answer: " + _("only a question's reply can be its answer"))
+            source.check(not any(earlier.answer for earlier in replies), line,
+                         "answer: " + _("a question has one accepted answer"))
+        replies.append(Reply(author=author(reply, first, last), hours_later=reply["hours_later"], body=reply_body,
+                             answer=reply["answer"]))
     return ThreadSeed(**thread, body=body, replies=tuple(replies))
 
 
@@ -345,11 +353,16 @@ def _seed_thread(circle, users, seed_, now):
                           body=seed_.body)
     if seed_.pinned:
         thread.set_pinned(True)
+    answer = None
     for reply in seed_.replies:
         moment = _awake(clock.now() + dt.timedelta(hours=reply.hours_later, minutes=7 * len(reply.body) % 53),
                         users[reply.author])
         clock.freeze(min(moment, now - dt.timedelta(minutes=10)))
-        thread.reply(author=users[reply.author], body=reply.body)
+        post = thread.reply(author=users[reply.author], body=reply.body)
+        if reply.answer:
+            answer = post
+    if answer is not None:
+        thread.accept_answer(answer, users[seed_.author], url=f"/p/{answer.id}")
     return thread
 
 

@@ -1,5 +1,6 @@
 """Markdown to safe HTML, done once when text is saved (reading never re-parses)."""
 from functools import lru_cache
+from html import unescape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -111,6 +112,16 @@ def shown_html(html):
     return Markup(html)
 
 
+def excerpt(html, length=200):
+    """Stored HTML as a short line of plain text (a post quoted elsewhere): tags dropped, whitespace
+    made single spaces, cut at a word before `length` characters with "…". Escaped again where shown."""
+    plain = " ".join(unescape(nh3.clean(html or "", tags=set())).split())
+    if len(plain) <= length:
+        return plain
+    cut = plain[:length].rsplit(" ", 1)[0] if " " in plain[:length] else plain[:length]
+    return cut.rstrip(" ,.;:") + "…"
+
+
 @lru_cache(maxsize=16)
 def _focusable_pre(name):
     return f'<pre tabindex="0" role="group" aria-label="{escape(name)}">'
@@ -118,3 +129,4 @@ def _focusable_pre(name):
 
 def init_app(app):
     app.jinja_env.filters["shown_html"] = shown_html
+    app.jinja_env.filters["excerpt"] = excerpt

@@ -14,6 +14,7 @@ empty body, which suits buttons. Any other status is compared as itself: where a
 access check but the action is refused on purpose (work that can no longer change), its policy says
 422 for that role, in plain sight.
 """
+import os
 import shutil
 from pathlib import Path
 
@@ -59,6 +60,8 @@ ROUND_MEMBERS = policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), 
 ROUND_MANAGERS = INVITERS  # the circle's facilitators and owner
 AUTHOR_AND_MANAGERS = policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), admin=403)
 DRAFT_MANAGERS = policy(404, anonymous=VISITOR, facilitator=ALLOW, owner=ALLOW)
+# A question's accepted answer: its asker (the world's member) and the circle's facilitators and owner.
+ASKER_AND_FACILITATORS = policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), admin=403)
 ANYONE = policy()
 
 POLICIES = {
@@ -121,6 +124,8 @@ POLICIES = {
     ("discussions.hide_post", "POST"): MODERATORS,
     ("discussions.unhide_post", "POST"): MODERATORS,
     ("discussions.preview", "POST"): SIGNED_IN_ONLY,
+    ("discussions.accept_answer", "POST"): ASKER_AND_FACILITATORS,
+    ("discussions.clear_answer", "POST"): ASKER_AND_FACILITATORS,
     # The leaving page shows only an address signed for its reader; the matrix sends none.
     ("leaving.page", "GET"): policy(400, anonymous=LOGIN),
     ("notices.notices", "GET"): SIGNED_IN_ONLY,
@@ -288,7 +293,11 @@ def restore(world):
     db.close_all()
     for suffix in ("-wal", "-shm"):
         Path(str(world.live) + suffix).unlink(missing_ok=True)
-    shutil.copy(world.template, world.live)
+    # A new file renamed into place, never the old one overwritten: a connection some other thread still
+    # holds keeps the old file, and cannot write its pages into the new one.
+    fresh = Path(str(world.live) + ".fresh")
+    shutil.copy(world.template, fresh)
+    os.replace(fresh, world.live)
 
 
 def url_of(world, endpoint, ghost=False, live=False):

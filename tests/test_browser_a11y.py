@@ -216,6 +216,18 @@ def test_every_page_and_htmx_state_passes_axe_and_fits_narrow_screens(browser, l
     expect(ana.locator(f"article#post-{w['own_post']}")).to_contain_text("It worked")
     check(ana, "thread, post saved")
 
+    # htmx: marking a reply as the answer (the asker); the thread list's filters.
+    ana.goto(base + w["question"])
+    answer = ana.locator("article.post").nth(1)
+    answer.get_by_role("button", name="Mark as answer").click()
+    expect(answer.get_by_role("button", name="Clear answer")).to_be_focused()
+    expect(ana.locator(".answer-box")).to_contain_text("BufReader")
+    check(ana, "thread, answer accepted")
+    ana.goto(base + w["circle"])
+    ana.locator("#threads nav.filters").get_by_role("link", name="Unanswered").click()
+    expect(ana.locator("#threads [aria-current=page]")).to_have_text("Unanswered")
+    check(ana, "circle home, unanswered questions")
+
     # htmx: a preview; the new thread's errors; leaving, confirmed in place.
     ana.goto(base + f"{w['circle']}/threads/new")
     ana.get_by_label("Message").fill("**Bold** and a list:\n\n- one\n- two")

@@ -1,7 +1,8 @@
 """The foundation flow in real Chromium: setup, a circle, an invitation, a thread, replies and edits.
 
-Two people in two browser contexts with JavaScript (htmx replies and inline edits, no page loads), and a
-third context with JavaScript off, where the same actions are plain form posts and redirects.
+Two people in two browser contexts with JavaScript (htmx replies, an accepted answer and inline edits, no
+page loads), and a third context with JavaScript off, where the same actions are plain form posts and
+redirects.
 """
 import re
 
@@ -114,11 +115,13 @@ def test_two_people_start_a_circle_and_talk_with_javascript(browser, site_url):
     expect(reply.locator(".body")).to_have_text(REPLY)
     expect(reply.locator(".author")).to_have_text("Ada")
     expect(admin.get_by_label("Your reply")).to_have_value("")
-    expect(admin.locator("h1 + p .badge")).to_have_text(["question", "answered"])  # swapped out of band
+    expect(admin.locator("h1 + p .badge")).to_have_text(["question", "unanswered"])  # a reply is not an answer
     expect_same_page(admin, replies, thread_url)
 
+    # The asker marks the reply as the answer: the badge is swapped out of band.
     guest.reload()
     expect(guest.locator(f"{replies} article.post").nth(1).locator(".body")).to_have_text(REPLY)
+    guest.locator(f"{replies} article.post").nth(1).get_by_role("button", name="Mark as answer").click()
     expect(guest.locator("h1 + p .badge")).to_have_text(["question", "answered"])
 
     # The admin edits the reply inline: the editor takes the post's place, then the saved post comes back.

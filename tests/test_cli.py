@@ -166,7 +166,7 @@ def test_demo_seeds_a_lived_in_circle(instance):
 
     pinned = rows(instance, "SELECT title FROM thread WHERE pinned")
     assert pinned == [("Start here: how this circle works",)]
-    answered, unanswered = rows(instance, "SELECT COUNT(answered_at), COUNT(*) - COUNT(answered_at) "
+    answered, unanswered = rows(instance, "SELECT COUNT(answer_id), COUNT(*) - COUNT(answer_id) "
                                           "FROM thread WHERE kind = 'question'")[0]
     assert answered >= 5 and unanswered >= 2
     assert rows(instance, "SELECT COUNT(*) FROM thread WHERE kind = 'discussion'")[0][0] >= 5
@@ -335,6 +335,8 @@ def test_demo_seeds_what_its_content_files_say(instance, content):
     ("threads/first.md", 'kind = "discussion"', 'kind = "poll"', "kind",
      "kind: 'poll' is none of discussion, question"),
     ("threads/first.md", "hours_later = 2", "hours_later = -2", "hours_later", "hours_later: cannot be negative"),
+    ("threads/first.md", "hours_later = 2", "hours_later = 2\nanswer = true", "answer = true",
+     "answer: only a question's reply can be its answer"),
     ("threads/first.md", "Hi Ana.", "", "+++\n\n", "no post text follows this line"),
     ("threads/second.md", "+++\nWhy?", "Why?", "+++", "this +++ opens a block that no +++ line closes"),
     ("threads/second.md", "+++\ntitle", "# A question\n+++\ntitle", "# A question",

@@ -97,7 +97,7 @@ def test_list_shows_pinned_first_then_latest_activity(client, auth, roles, froze
     assert rows[1].find("time")["title"].startswith("Mon 02 Mar 2026, 12:00")
 
 
-def test_list_marks_questions_until_someone_else_answers(client, auth, roles):
+def test_list_marks_questions_unanswered_until_an_answer_is_accepted(client, auth, roles):
     people = roles()
     circle, member, owner = people["circle"], people["member"], people["owner"]
     question = start(circle, member, "How do lifetimes work?", kind="question")
@@ -107,7 +107,11 @@ def test_list_marks_questions_until_someone_else_answers(client, auth, roles):
     badges = [b.get_text() for b in html(client.get(f"/c/{circle.slug}")).select("#threads .badge")]
     assert badges == ["question", "unanswered"]
 
-    reply(question, owner, "Think of them as scopes.")
+    answer = reply(question, owner, "Think of them as scopes.")
+    badges = [b.get_text() for b in html(client.get(f"/c/{circle.slug}")).select("#threads .badge")]
+    assert badges == ["question", "unanswered"]  # a reply is not an answer until one is accepted
+
+    client.post(f"/p/{answer.id}/answer")
     badges = [b.get_text() for b in html(client.get(f"/c/{circle.slug}")).select("#threads .badge")]
     assert badges == ["question", "answered"]
 

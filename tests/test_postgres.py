@@ -63,7 +63,15 @@ def test_discussions_and_a_review_round_work_on_postgresql(pg_app):
     page = html(client.get(f"/t/{thread.id}"))
     assert len(page.find_all("article")) == 2 and page.find("strong", string="this")
     assert page.find("article").time["datetime"].endswith("Z")  # PostgreSQL's datetimes read like SQLite's text
+    assert html(client.get(f"/c/{circle.slug}")).find(string="unanswered")  # a reply is not an answer
+    reply_url = first.headers["Location"]  # /p/<id>
+    asker = pg_app.test_client()
+    assert asker.post("/login", data={"login": "ana", "password": "password123"}).status_code == 303
+    assert asker.post(f"{reply_url}/answer").status_code == 303
+    assert "Because this." in html(asker.get(f"/t/{thread.id}")).select_one(".answer-box").get_text()
     assert html(client.get(f"/c/{circle.slug}")).find(string="answered")
+    assert html(client.get(f"/c/{circle.slug}?show=unanswered")).select("#threads ul.rows > li") == []
+    assert len(html(client.get(f"/c/{circle.slug}?show=questions")).select("#threads ul.rows > li")) == 1
 
     with db.database.connection_context():
         assert Post.select().where(Post.thread == thread.id).count() == 2

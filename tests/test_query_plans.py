@@ -16,7 +16,7 @@ from learncircle import db, web
 from learncircle.accounts import sessions
 from learncircle.accounts.profiles import shared_circles
 from learncircle.circles.models import PUBLIC, Circle, Invitation, Membership
-from learncircle.discussions.models import Post, Thread
+from learncircle.discussions.models import SHOWS, Post, Thread
 from learncircle.notices import kinds
 from learncircle.notices.models import Notice
 from learncircle.reviews import board, pairs, pending, results
@@ -40,6 +40,9 @@ def lived_in(world, make_user, make_circle):
         thread = Thread.start(circle=circle, author=owner, title="Welcome", kind="discussion", body="Say hello.")
         for person in (ana, ben):
             thread.reply(author=person, body=f"Hello from {person.username}.")
+        question = Thread.start(circle=circle, author=ana, title="Why?", kind="question", body="Tell me.")
+        question.accept_answer(question.reply(author=ben, body="Because."), ana)
+        Thread.start(circle=circle, author=ben, title="How?", kind="question", body="Tell me how.")
         Notice.send([ana], kinds.as_written("Something happened."), "/")
         Invitation.make(circle=circle, created_by=owner)
         round = reviewing_round(world, by_clock=True, seed=3)
@@ -59,6 +62,11 @@ CASES = {
     # discussions
     "Thread.listing": (lambda w: page(Thread.listing(w["circle"])), None),
     "Thread.unanswered": (lambda w: page(Thread.unanswered(w["circle"])), None),
+    "Thread.questions": (lambda w: page(Thread.questions(w["circle"])), None),
+    "Thread.started_by": (lambda w: page(Thread.started_by(w["circle"], w["ana"])), None),
+    # The circle page's filters (show=…), as the view asks for them.
+    **{f"Thread.filtered ({show})": ((lambda show: lambda w: page(Thread.filtered(w["circle"], show, w["ana"])))(show),
+                                     None) for show in SHOWS},
     "Post.page_of": (lambda w: Post.page_of(w["thread"], 1), None),
     # circles
     "Circle.discoverable": (lambda w: page(Circle.discoverable(w["ana"])), None),

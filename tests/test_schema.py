@@ -5,8 +5,9 @@ PostgreSQL enforces it), NOT NULL, a default the database holds, a primary key, 
 or ON DELETE, an index (its columns, their order and direction, uniqueness, a WHERE), whether from
 `Meta.indexes`, `add_index` or a field's `index=True`/`unique=True`. So does a table, column or
 index the migrations make that no model declares. What the models declare is what `create_tables`
-builds from them in an empty database; both schemas are read back with Peewee's introspection and
-compared by meaning, not by index name or column order.
+builds from them in an empty database, with their deferred foreign keys (a cycle: a thread's accepted
+answer is a post of the thread) added as Peewee adds them once both tables exist; both schemas are read
+back with Peewee's introspection and compared by meaning, not by index name or column order.
 """
 import collections
 import os
@@ -142,11 +143,25 @@ def assert_no_drift(migrated, declared):
                     "a migration?):\n  " + "\n  ".join(problems), pytrace=False)
 
 
+def deferred_keys(models):
+    """The models' deferred foreign keys (DeferredForeignKey): CREATE TABLE leaves their constraints out."""
+    return [(model, field) for model in models for field in model._meta.sorted_fields
+            if isinstance(field, peewee.ForeignKeyField) and field.deferred]
+
+
 def declared_on_sqlite(models):
-    """The schema `create_tables` makes from the models in an empty SQLite database."""
+    """The schema `create_tables` makes from the models in an empty SQLite database, deferred keys included
+    (SQLite cannot add a constraint to a table, but takes one that names a table not made yet)."""
     database = peewee.SqliteDatabase(":memory:")
+    deferred = [field for _, field in deferred_keys(models)]
     with database.bind_ctx(models, bind_refs=False, bind_backrefs=False):
-        database.create_tables(models)
+        for field in deferred:
+            field.deferred = False
+        try:
+            database.create_tables(models)
+        finally:
+            for field in deferred:
+                field.deferred = True
     try:
         return describe(database)
     finally:
@@ -223,5 +238,7 @@ def test_the_migrations_build_the_models_schema_on_postgresql(pg_schemas):
     with declared_db.connection_context():
         with declared_db.bind_ctx(models, bind_refs=False, bind_backrefs=False):
             declared_db.create_tables(models)
+            for model, field in deferred_keys(models):
+                model._schema.create_foreign_key(field)
         declared = describe(declared_db)
     assert_no_drift(migrated, declared)

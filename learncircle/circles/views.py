@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 from peewee import IntegrityError
 
 from .. import errors, limits, site, web
-from ..discussions.models import THREADS_PER_PAGE, Thread
+from ..discussions.models import SHOW_ALL, SHOWS, THREADS_PER_PAGE, Thread
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..reviews.pending import pending_for
@@ -81,12 +81,16 @@ def new():
 @bp.route("/c/<slug>")
 def circle(slug):
     circle = access.circle_or_404(slug)
-    threads = web.Page(Thread.listing(circle), web.page_number(), THREADS_PER_PAGE)
+    show = request.args.get("show", SHOW_ALL)
+    if show not in SHOWS:
+        show = SHOW_ALL  # an old or mistyped link shows every thread
+    threads = web.Page(Thread.filtered(circle, show, current_user), web.page_number(), THREADS_PER_PAGE)
     membership = access.membership(current_user, circle)
     # Only members have work waiting, and an htmx page of threads does not show it.
-    show_pending = membership is not None and not web.is_fragment_request()
+    inline = web.is_fragment_request()
+    show_pending = membership is not None and not inline
     return web.render("circles/home.html", block="threads", circle=circle, threads=threads, membership=membership,
-                      pending=pending_for(current_user, circle) if show_pending else [])
+                      pending=pending_for(current_user, circle) if show_pending else [], show=show, inline=inline)
 
 
 @bp.route("/c/<slug>/settings", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 alike. Built on circles.access (membership and role, cached per request).
 """
 from ..circles import access as circle_access
+from ..circles.models import FACILITATOR, OWNER
 from .models import KIND_LABELS
 
 
@@ -34,8 +35,17 @@ def can_hide_posts(user, circle):
     return circle_access.can_moderate(user, circle)
 
 
+def can_accept_answer(user, thread):
+    """Mark a reply of a question as its answer, change it or clear it: the question's author, and the
+    circle's facilitators and owner, while they belong to the circle. (Only questions have answers, only
+    their shown replies can be one: the domain refuses the rest, saying why.)"""
+    found = circle_access.membership(user, thread.circle)
+    return found is not None and (thread.author_id == user.id or found.role in (OWNER, FACILITATOR))
+
+
 def init_app(app):
     app.jinja_env.globals.update(can_post=can_post, can_reply=can_reply, can_edit_post=can_edit_post,
                                  editable_posts=editable_posts, can_hide_posts=can_hide_posts,
+                                 can_accept_answer=can_accept_answer,
                                  # A thread's kind, named in the reader's language: THREAD_KIND_LABELS[thread.kind].
                                  THREAD_KIND_LABELS=KIND_LABELS)

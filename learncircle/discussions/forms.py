@@ -38,7 +38,7 @@ class ThreadForm(OneTimeForm):
     ])
     kind = RadioField(_l("Kind"), default=DISCUSSION, choices=[
         SelectChoice(DISCUSSION, _l("Discussion: share, plan or talk something through")),
-        SelectChoice(QUESTION, _l("Question: marked unanswered until someone else replies")),
+        SelectChoice(QUESTION, _l("Question: you or a facilitator can mark one reply as its answer")),
     ], validators=[InputRequired(_l("Choose a discussion or a question."))])
     body = _body_field(_l("Message"), _l("Write the opening message."), description=lazy_ngettext(
         "Markdown: **bold**, _italic_, `code`, ``` fenced code ```, lists, links and tables. "
@@ -77,6 +77,10 @@ class HidePostForm(FlaskForm):
 
 class UnhideForm(FlaskForm):
     """No fields: the form exists for its CSRF token."""
+
+
+class AnswerForm(FlaskForm):
+    """Mark a reply as the answer, or clear it: no fields, the form exists for its CSRF token."""
 
 
 def _switch(value, current):

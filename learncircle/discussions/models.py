@@ -23,8 +23,23 @@ BODY_MAX = 50_000
 HIDE_REASON_MAX = 300
 
 
+# The thread list's filters (the `show=` of a circle's page); anything else shows every thread.
+SHOW_ALL, SHOW_QUESTIONS, SHOW_UNANSWERED, SHOW_MINE = "all", "questions", "unanswered", "mine"
+SHOWS = (SHOW_ALL, SHOW_QUESTIONS, SHOW_UNANSWERED, SHOW_MINE)
+
+
 class ThreadLocked(Exception):
     pass
+
+
+class AnswerRefused(Exception):
+    """A post that cannot be a thread's accepted answer; `reason` says why (one of the names below)."""
+    NOT_A_QUESTION, OTHER_THREAD = "not_a_question", "other_thread"
+    OPENING_POST, NOT_SHOWN = "opening_post", "not_shown"
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
 
 
 class Thread(BaseModel):
@@ -39,11 +54,18 @@ class Thread(BaseModel):
     post_count = peewee.IntegerField(default=0)
     last_activity_at = peewee.DateTimeField(default=clock.now)
     last_author = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
-    # For questions: when someone other than the asker first replied.
+    # For questions: the reply its author or a facilitator accepted as the answer, and when. Deferred:
+    # posts point at their thread too (Peewee adds the constraint after both tables; see migration 0009).
+    answer = peewee.DeferredForeignKey("Post", null=True, on_delete="SET NULL", backref="+", lazy_load=False)
     answered_at = peewee.DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("circle", "pinned", "last_activity_at"), False),)
+        indexes = (
+            (("circle", "pinned", "last_activity_at"), False),
+            # The list's filters: a circle's questions (answered or not), one person's threads.
+            (("circle", "kind", "pinned", "last_activity_at"), False),
+            (("circle", "author", "pinned", "last_activity_at"), False),
+        )
 
     @property
     def reply_count(self):
@@ -80,8 +102,28 @@ class Thread(BaseModel):
         return Thread.select(Thread, Circle).join(Circle).where(Thread.id == thread_id).limit(1)
 
     @classmethod
+    def questions(cls, circle):
+        return cls.listing(circle).where(cls.kind == QUESTION)
+
+    @classmethod
     def unanswered(cls, circle):
-        return cls.listing(circle).where((cls.kind == QUESTION) & cls.answered_at.is_null())
+        """A circle's questions with no accepted answer."""
+        return cls.questions(circle).where(cls.answer.is_null())
+
+    @classmethod
+    def started_by(cls, circle, user):
+        return cls.listing(circle).where(cls.author == user)
+
+    @classmethod
+    def filtered(cls, circle, show, user):
+        """The list a filter of the circle's page shows (SHOW_ALL for an unknown one)."""
+        if show == SHOW_QUESTIONS:
+            return cls.questions(circle)
+        if show == SHOW_UNANSWERED:
+            return cls.unanswered(circle)
+        if show == SHOW_MINE and user is not None and getattr(user, "is_authenticated", False):
+            return cls.started_by(circle, user)
+        return cls.listing(circle)
 
     @classmethod
     def start(cls, *, circle, author, title, kind, body, form_key=None):
@@ -110,15 +152,52 @@ class Thread(BaseModel):
             post = Post.create(thread=self, author=author, number=number, body=body, body_html=body_html,
                                created_at=now)
             changes = {Thread.post_count: number, Thread.last_activity_at: now, Thread.last_author: author}
-            answers = self.kind == QUESTION and author.id != self.author_id
-            if answers:
-                changes[Thread.answered_at] = peewee.fn.COALESCE(Thread.answered_at, now)
             Thread.update(changes).where(Thread.id == self.id).execute()
             formkeys.record_result(claimed, f"/p/{post.id}")
         self.post_count, self.last_activity_at = number, now
-        if answers and self.answered_at is None:
-            self.answered_at = now  # what the reply's answer shows (the stored one may be a moment older)
         return post
+
+    def accept_answer(self, post, by, url=""):
+        """Mark post, a reply of this question, as its answer (in place of any other); its author gets a
+        notice linking to url unless they accepted it themselves. Raises AnswerRefused. Who may is the
+        caller's question (access.can_accept_answer)."""
+        if not self.is_question:
+            raise AnswerRefused(AnswerRefused.NOT_A_QUESTION)
+        if post.thread_id != self.id:
+            raise AnswerRefused(AnswerRefused.OTHER_THREAD)
+        if post.number == 1:
+            raise AnswerRefused(AnswerRefused.OPENING_POST)
+        now = clock.now()
+        with database.atomic():
+            # Read again inside the transaction: the post may have been deleted or hidden meanwhile.
+            current = Post.select(Post.deleted_at, Post.hidden_at).where(Post.id == post.id).first()
+            if current is None or current.deleted_at is not None or current.hidden_at is not None:
+                raise AnswerRefused(AnswerRefused.NOT_SHOWN)
+            previous = Thread.select(Thread.answer).where(Thread.id == self.id).scalar()
+            if previous == post.id:
+                self.answer_id = post.id  # already the answer: nothing changes, nobody is told twice
+                return False
+            Thread.update(answer=post.id, answered_at=now).where(Thread.id == self.id).execute()
+            if post.author_id != by.id:
+                Notice.send([post.author_id], kinds.reply_accepted(thread=self.title), url, self.circle_id)
+        self.answer_id, self.answered_at = post.id, now
+        return True
+
+    def clear_answer(self, by):
+        """Leave the question with no accepted answer (by: who cleared it; the caller checked they may)."""
+        with database.atomic():
+            Thread.update(answer=None, answered_at=None).where(Thread.id == self.id).execute()
+        self.answer_id, self.answered_at = None, None
+
+    def answer_among(self, posts):
+        """The accepted answer as a PostLine, and whether it is among posts (the page shown): taken from
+        them when it is, else read (one small query, for a question with an answer elsewhere)."""
+        if not self.is_question or self.answer_id is None:
+            return None, False
+        for post in posts:
+            if post.id == self.answer_id:
+                return post, True
+        return Post.line(self.answer_id), False
 
     def set_pinned(self, pinned):
         with database.atomic():
@@ -174,20 +253,24 @@ class Post(PostState, BaseModel):
     def page_of(cls, thread, page):
         """One page of a thread's posts in order, as PostLines (what the page shows, with the author's name)."""
         first = (page - 1) * POSTS_PER_PAGE + 1
-        as_time = Post.created_at.python_value  # SQLite gives text, PostgreSQL datetimes: both become datetimes
-        return [PostLine(id, thread_id, author_id, number, body_html, as_time(created), as_time(edited),
-                         as_time(deleted), author_name, as_time(hidden), hidden_reason)
-                for id, thread_id, author_id, number, body_html, created, edited, deleted, author_name, hidden,
-                hidden_reason in cls._page_rows.raw(thread.id, first, first + POSTS_PER_PAGE)]
+        return _lines(cls._page_rows.raw(thread.id, first, first + POSTS_PER_PAGE))
 
     @Prepared
     def _page_rows(thread_id, first, end):
         # Only what the page shows: the Markdown source and the authors' private columns stay behind.
-        return (Post.select(Post.id, Post.thread, Post.author, Post.number, Post.body_html, Post.created_at,
-                            Post.edited_at, Post.deleted_at, User.display_name, Post.hidden_at, Post.hidden_reason)
-                .join(User, on=(Post.author == User.id))
+        return (_line_columns()
                 .where((Post.thread == thread_id) & (Post.number >= first) & (Post.number < end))
                 .order_by(Post.number))
+
+    @classmethod
+    def line(cls, post_id):
+        """One post as a PostLine (a question's answer on another page than the one shown), or None."""
+        lines = _lines(cls._line_row.raw(post_id))
+        return lines[0] if lines else None
+
+    @Prepared
+    def _line_row(post_id):
+        return _line_columns().where(Post.id == post_id)
 
     @classmethod
     def with_thread(cls, post_id):
@@ -210,6 +293,7 @@ class Post(PostState, BaseModel):
         reason = " ".join(reason.split())[:HIDE_REASON_MAX]
         with database.atomic():
             Post.update(hidden_at=now, hidden_by=by, hidden_reason=reason).where(Post.id == self.id).execute()
+            self._stop_being_the_answer()
             Notice.send([self.author_id], kinds.post_hidden(thread=self.thread.title, reason=reason),
                         url, self.thread.circle_id)
         self.hidden_at, self.hidden_by, self.hidden_reason = now, by, reason
@@ -225,6 +309,29 @@ class Post(PostState, BaseModel):
         with database.atomic():
             self.body, self.body_html, self.deleted_at = "", "", clock.now()
             self.save(only=[Post.body, Post.body_html, Post.deleted_at])
+            self._stop_being_the_answer()
+
+    def _stop_being_the_answer(self):
+        """A deleted or hidden reply is no question's answer any more (inside the caller's transaction)."""
+        cleared = Thread.update(answer=None, answered_at=None).where(
+            (Thread.id == self.thread_id) & (Thread.answer == self.id)).execute()
+        thread = self.__rel__.get("thread")  # the loaded thread, if any, says so too
+        if cleared and thread is not None:
+            thread.answer_id, thread.answered_at = None, None
+
+
+def _line_columns():
+    return (Post.select(Post.id, Post.thread, Post.author, Post.number, Post.body_html, Post.created_at,
+                        Post.edited_at, Post.deleted_at, User.display_name, Post.hidden_at, Post.hidden_reason)
+            .join(User, on=(Post.author == User.id)))
+
+
+def _lines(rows):
+    as_time = Post.created_at.python_value  # SQLite gives text, PostgreSQL datetimes: both become datetimes
+    return [PostLine(id, thread_id, author_id, number, body_html, as_time(created), as_time(edited),
+                     as_time(deleted), author_name, as_time(hidden), hidden_reason)
+            for id, thread_id, author_id, number, body_html, created, edited, deleted, author_name, hidden,
+            hidden_reason in rows]
 
 
 @dataclass(slots=True)

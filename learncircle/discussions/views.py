@@ -10,13 +10,34 @@ from ..circles import access as circle_access
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from . import access
-from .forms import EditPostForm, HidePostForm, LockForm, PinForm, PreviewForm, ReplyForm, ThreadForm, UnhideForm
-from .models import Post, Thread, ThreadLocked
+from .forms import (
+    AnswerForm,
+    EditPostForm,
+    HidePostForm,
+    LockForm,
+    PinForm,
+    PreviewForm,
+    ReplyForm,
+    ThreadForm,
+    UnhideForm,
+)
+from .models import AnswerRefused, Post, Thread, ThreadLocked
 
 bp = Blueprint("discussions", __name__)
 
 LOCKED_TITLE = _l("This thread is locked")
 LOCKED_MESSAGE = _l("Replies are closed: the circle's facilitators locked this thread.")
+NOT_THE_ANSWER = (_l("This cannot be the answer"),
+                  _l("Only a reply that the circle can read can be marked as the answer."))
+ANSWER_REFUSALS = {
+    AnswerRefused.NOT_A_QUESTION: (_l("Only questions have answers"),
+                                   _l("This thread is a discussion: only a reply to a question can be marked "
+                                      "as its answer.")),
+    AnswerRefused.OPENING_POST: (_l("The question cannot be its own answer"),
+                                 _l("Mark one of the replies as the answer, not the question itself.")),
+    AnswerRefused.NOT_SHOWN: (_l("This cannot be the answer"),
+                              _l("A deleted or hidden reply cannot be marked as the answer.")),
+}
 
 
 # ---- loading and refusing -----------------------------------------------------------------------
@@ -128,8 +149,9 @@ def show_thread(thread_id):
     if page > thread.page_count:
         abort(404)
     posts = Post.page_of(thread, page)
+    answer, answer_here = thread.answer_among(posts)
     return web.render("discussions/thread.html", thread=thread, circle=thread.circle, posts=posts, page=page,
-                      reply_form=ReplyForm.blank())
+                      reply_form=ReplyForm.blank(), answer=answer, answer_here=answer_here)
 
 
 @bp.route("/p/<int:post_id>")
@@ -226,21 +248,25 @@ def delete_post(post_id):
     thread = post.thread
     # Deleting twice (a double click) is the same as deleting once.
     already_deleted = post.is_deleted and post.author_id == current_user.id
+    was_answer = thread.answer_id == post.id
     if not already_deleted:
         _require(access.can_edit_post(current_user, post, thread))
         post.soft_delete()
     if web.is_fragment_request():
-        return web.fragment("discussions/_posts.html", posts=[post], thread=thread, focus=True)
+        return web.fragment("discussions/_post_changed.html", posts=[post], thread=thread,
+                            answer_cleared=was_answer)
     flash(_("Your post was deleted."), "success")
     return web.see_other(_permalink(post))
 
 
 # ---- moderation ---------------------------------------------------------------------------------
 
-def _post_answer(post, thread, message):
-    """After hiding or showing a post: the post itself for htmx, back to it otherwise."""
+def _post_answer(post, thread, message, answer_cleared=False):
+    """After hiding or showing a post: the post itself for htmx (and the emptied answer box when it was the
+    answer), back to it otherwise."""
     if web.is_fragment_request():
-        return web.fragment("discussions/_posts.html", posts=[post], thread=thread, focus=True)
+        return web.fragment("discussions/_post_changed.html", posts=[post], thread=thread,
+                            answer_cleared=answer_cleared)
     flash(message, "success")
     return web.see_other(_permalink(post))
 
@@ -254,8 +280,12 @@ def hide_post(post_id):
     _require(access.can_hide_posts(current_user, thread.circle))
     form = HidePostForm()
     if form.validate_on_submit():
+        was_answer = thread.answer_id == post.id
         post.hide(_user(), form.reason.data, url=_permalink(post))
-        return _post_answer(post, thread, _("The post is hidden. Its author still sees it, with your reason."))
+        message = (_("The post is hidden, and it is no longer the accepted answer. Its author still sees it, "
+                     "with your reason.") if was_answer
+                   else _("The post is hidden. Its author still sees it, with your reason."))
+        return _post_answer(post, thread, message, answer_cleared=was_answer)
     status = 422 if form.is_submitted() else 200
     return web.render("discussions/hide_post.html", block="hide_form", status=status, form=form, post=post,
                       thread=thread, circle=thread.circle, inline=web.is_fragment_request())
@@ -271,6 +301,52 @@ def unhide_post(post_id):
         abort(400)
     post.unhide()
     return _post_answer(post, thread, _("The post is shown to the circle again."))
+
+
+# ---- a question's accepted answer ---------------------------------------------------------------
+
+@bp.route("/p/<int:post_id>/answer", methods=["POST"])
+@login_required
+def accept_answer(post_id):
+    """The question's author or a facilitator marks a reply as the answer (in place of any other)."""
+    post = _post_or_404(post_id)
+    thread = post.thread
+    _require(access.can_accept_answer(current_user, thread))
+    if not AnswerForm().validate_on_submit():
+        abort(400)
+    try:
+        thread.accept_answer(post, _user(), url=_permalink(post))
+    except AnswerRefused as refused:
+        return errors.page(409, *ANSWER_REFUSALS.get(refused.reason, NOT_THE_ANSWER))
+    return _answer_changed(thread, post, _("You marked this reply as the answer."))
+
+
+@bp.route("/t/<int:thread_id>/answer/clear", methods=["POST"])
+@login_required
+def clear_answer(thread_id):
+    """Leave the question with no accepted answer; clearing none changes nothing."""
+    thread = _thread_or_404(thread_id)
+    _require(access.can_accept_answer(current_user, thread))
+    if not AnswerForm().validate_on_submit():
+        abort(400)
+    previous = Post.with_thread(thread.answer_id) if thread.answer_id else None
+    thread.clear_answer(_user())
+    if previous is None:
+        return web.fragment(None, 204) if web.is_fragment_request() else web.see_other(_thread_url(thread))
+    previous.thread = thread
+    return _answer_changed(thread, previous, _("The question has no accepted answer now."))
+
+
+def _answer_changed(thread, post, message):
+    """After marking or clearing the answer: back to the reply without JS; with htmx, the reply's answer line
+    (its button takes the focus) and, out of band, what changed with it on its page."""
+    if not web.is_fragment_request():
+        flash(message, "success")
+        return web.see_other(_permalink(post))
+    posts = Post.page_of(thread, post.page)
+    answer, answer_here = thread.answer_among(posts)
+    return web.fragment("discussions/_answer_changed.html", thread=thread, posts=posts, acted=post.id,
+                        answer=answer, answer_here=answer_here, cleared=answer is None)
 
 
 @bp.route("/t/<int:thread_id>/pin", methods=["POST"])

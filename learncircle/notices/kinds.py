@@ -131,3 +131,9 @@ def review_assigned(round):
 def post_hidden(thread, reason):
     """To an author: a facilitator hid their post, and why."""
     return _("A facilitator hid your post in “%(thread)s”: %(reason)s", thread=thread, reason=reason)
+
+
+@kind
+def reply_accepted(thread):
+    """To a reply's author: the question's author or a facilitator marked their reply as its answer."""
+    return _("Your reply was marked as the answer to “%(thread)s”.", thread=thread)
