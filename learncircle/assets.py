@@ -3,6 +3,7 @@ at the highest level, and htmx served from its registry package (no CDN, no copy
 """
 import gzip
 import hashlib
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,9 +59,15 @@ def _static_path():
     return safe_join(folder, request.view_args["filename"])
 
 
+# The stylesheet's comments are for the people editing it: a phone need not download them.
+_CSS_COMMENT = re.compile(rb"/\*.*?\*/\s*", re.S)
+
+
 @lru_cache(maxsize=64)
 def _compressed(path, mtime, encoding):
     data = Path(path).read_bytes()
+    if path.endswith(".css"):
+        data = _CSS_COMMENT.sub(b"", data)
     if encoding == "br":
         # A window just larger than the file compresses as well as the default 4 MB one, and the
         # encoder's memory scales with the window. Quality 11 still needs tens of MB for a moment:

@@ -2,6 +2,7 @@
 import os
 import platform
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -88,6 +89,13 @@ def test_static_files_have_versioned_urls_and_far_future_caching(client, make_us
         assert response.headers["Vary"] == "Accept-Encoding"
         assert "Set-Cookie" not in response.headers and "Last-Modified" not in response.headers
         assert response.headers["ETag"]
+    # The stylesheet travels without its comments (it has some), and otherwise whole.
+    import brotli
+    css = next(url for url in urls if ".css" in url)
+    sent = brotli.decompress(client.get(css, headers={"Accept-Encoding": "br"}).data)
+    source = (Path(client.application.static_folder) / "app.css").read_bytes()
+    assert b"/*" in source and b"/*" not in sent
+    assert sent.count(b"{") == source.count(b"{") and b".skip:focus" in sent and len(sent) < len(source)
 
 
 def test_session_cookie_is_httponly_lax_and_secure_behind_https(tmp_path, make_user):
