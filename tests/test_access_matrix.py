@@ -125,6 +125,10 @@ POLICIES = {
     ("discussions.unhide_post", "POST"): MODERATORS,
     ("discussions.preview", "POST"): SIGNED_IN_ONLY,
     ("discussions.accept_answer", "POST"): ASKER_AND_FACILITATORS,
+    # "Every voice", and its welcomes and check-ins (to the target, a member): the circle's facilitators and owner.
+    ("discussions.voices_page", "GET"): INVITERS,
+    ("discussions.welcome", "POST"): INVITERS,
+    ("discussions.check_in", "POST"): INVITERS,
     ("discussions.clear_answer", "POST"): ASKER_AND_FACILITATORS,
     # The leaving page shows only an address signed for its reader; the matrix sends none.
     ("leaving.page", "GET"): policy(400, anonymous=LOGIN),

@@ -19,6 +19,7 @@ from learncircle.reviews import background_allocation, board, results, reviewing
 from learncircle.reviews.models import Assignment, KeptApart, ReviewRound
 from learncircle.reviews.submitting import submit
 from tests.helpers import html
+from tests import test_discussions_voices as voices_tests
 from tests.fixtures_reviews import make_round, review_data, start_reviewing
 
 URL = os.environ.get("LEARNCIRCLE_TEST_POSTGRES_URL")
@@ -166,3 +167,12 @@ def test_the_background_allocation_works_on_postgresql(world, monkeypatch):
         assert len(made) == 4 and (world["ben"].id, world["ana"].id) not in made
         assert {author for _, author in made} == {world[n].id for n in ("ana", "ben", "cai", "dee")}
         assert Notice.select().where(Notice.kind == "reviewing_started").count() == 4
+
+
+scene = voices_tests.scene  # the "every voice" circle, made here on PostgreSQL
+
+
+def test_every_voice_lists_and_welcomes_on_postgresql(client, auth, scene):
+    """The four lists' queries (a window count, correlated subqueries) and a welcome, on PostgreSQL."""
+    voices_tests.test_each_list_shows_exactly_who_has_not_been_heard_newest_first(client, auth, scene)
+    voices_tests.test_a_welcome_sends_one_notice_and_a_repeat_within_a_day_is_refused(client, auth, scene)

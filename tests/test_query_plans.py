@@ -16,6 +16,8 @@ from learncircle import db, web
 from learncircle.accounts import sessions
 from learncircle.accounts.profiles import shared_circles
 from learncircle.circles.models import PUBLIC, Circle, Invitation, Membership
+from learncircle import clock
+from learncircle.discussions import voices
 from learncircle.discussions.models import SHOWS, Post, Thread
 from learncircle.notices import kinds
 from learncircle.notices.models import Notice
@@ -29,6 +31,8 @@ from tests.fixtures_reviews import assignment_of, review_data, reviewing_round
 PAGE = 25
 BOUNDED = "bounded by one person's or one circle's own rows, ordered by another table's column"
 SHOWS_ALL = "shows every row it reads"
+# "Every voice" says how many rows each list has (COUNT(*) OVER ()), so it reads every row it matches anyway.
+COUNTS_ALL = "counts every row it matches, then shows the first ones"
 
 
 @pytest.fixture
@@ -68,6 +72,12 @@ CASES = {
     **{f"Thread.filtered ({show})": ((lambda show: lambda w: page(Thread.filtered(w["circle"], show, w["ana"])))(show),
                                      None) for show in SHOWS},
     "Post.page_of": (lambda w: Post.page_of(w["thread"], 1), None),
+    "voices.unreplied_questions": (lambda w: voices.unreplied_questions(w["circle"], clock.now()), COUNTS_ALL),
+    "voices.unanswered_first_posts": (lambda w: voices.unanswered_first_posts(w["circle"], clock.now()),
+                                      COUNTS_ALL),
+    "voices.silent_members": (lambda w: voices.silent_members(w["circle"], clock.now()), COUNTS_ALL),
+    "voices.quiet_members": (lambda w: voices.quiet_members(w["circle"], clock.now()), COUNTS_ALL),
+    "voices.recently_greeted": (lambda w: voices.recently_greeted(w["circle"], clock.now()), None),
     # circles
     "Circle.discoverable": (lambda w: page(Circle.discoverable(w["ana"])), None),
     "Circle.listed": (lambda w: page(Circle.listed()), None),

@@ -269,7 +269,8 @@ class Membership(BaseModel):
     invitation = peewee.ForeignKeyField(Invitation, null=True, on_delete="SET NULL")
 
     class Meta:
-        indexes = ((("circle", "user"), True), (("user", "circle"), False))
+        # The last: a circle's members of one role by when they joined, newest first ("Every voice").
+        indexes = ((("circle", "user"), True), (("user", "circle"), False), (("circle", "role", "joined_at"), False))
 
     @property
     def is_owner(self):

@@ -43,9 +43,15 @@ def can_accept_answer(user, thread):
     return found is not None and (thread.author_id == user.id or found.role in (OWNER, FACILITATOR))
 
 
+def can_hear_every_voice(user, circle):
+    """See "Every voice" (who has not been heard in the circle) and welcome or check in with its members: the
+    circle's facilitators and owner (not the instance admin, who is not part of the circle)."""
+    return circle_access.role(user, circle) in (OWNER, FACILITATOR)
+
+
 def init_app(app):
     app.jinja_env.globals.update(can_post=can_post, can_reply=can_reply, can_edit_post=can_edit_post,
                                  editable_posts=editable_posts, can_hide_posts=can_hide_posts,
-                                 can_accept_answer=can_accept_answer,
+                                 can_accept_answer=can_accept_answer, can_hear_every_voice=can_hear_every_voice,
                                  # A thread's kind, named in the reader's language: THREAD_KIND_LABELS[thread.kind].
                                  THREAD_KIND_LABELS=KIND_LABELS)

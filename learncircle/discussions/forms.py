@@ -83,6 +83,10 @@ class AnswerForm(FlaskForm):
     """Mark a reply as the answer, or clear it: no fields, the form exists for its CSRF token."""
 
 
+class GreetForm(FlaskForm):
+    """Welcome a member, or check in with one ("Every voice"): no fields, the form exists for its CSRF token."""
+
+
 def _switch(value, current):
     """'1' turns a setting on, '0' off; anything else flips it."""
     return {"1": True, "0": False}.get(value, not current)

@@ -65,6 +65,8 @@ class Thread(BaseModel):
             # The list's filters: a circle's questions (answered or not), one person's threads.
             (("circle", "kind", "pinned", "last_activity_at"), False),
             (("circle", "author", "pinned", "last_activity_at"), False),
+            # "Every voice": a circle's questions with no reply yet, newest first (voices.py).
+            (("circle", "kind", "post_count", "created_at"), False),
         )
 
     @property
@@ -332,6 +334,19 @@ def _lines(rows):
                      as_time(deleted), author_name, as_time(hidden), hidden_reason)
             for id, thread_id, author_id, number, body_html, created, edited, deleted, author_name, hidden,
             hidden_reason in rows]
+
+
+class Greeting(BaseModel):
+    """A facilitator's welcome or check-in to a member of a circle ("Every voice", voices.py): the latest one
+    only, one row per member and circle, so a second one within a day is refused by the row itself."""
+    circle = peewee.ForeignKeyField(Circle, on_delete="CASCADE", backref="+")
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    kind = peewee.CharField(max_length=20)
+    sent_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    sent_at = peewee.DateTimeField()
+
+    class Meta:
+        indexes = ((("circle", "user"), True),)
 
 
 @dataclass(slots=True)

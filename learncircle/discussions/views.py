@@ -9,10 +9,12 @@ from .. import errors, formkeys, limits, text, web
 from ..circles import access as circle_access
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
-from . import access
+from ..circles.models import MEMBER, Membership
+from . import access, voices
 from .forms import (
     AnswerForm,
     EditPostForm,
+    GreetForm,
     HidePostForm,
     LockForm,
     PinForm,
@@ -21,7 +23,7 @@ from .forms import (
     ThreadForm,
     UnhideForm,
 )
-from .models import AnswerRefused, Post, Thread, ThreadLocked
+from .models import BODY_MAX, AnswerRefused, Post, Thread, ThreadLocked
 
 bp = Blueprint("discussions", __name__)
 
@@ -150,8 +152,12 @@ def show_thread(thread_id):
         abort(404)
     posts = Post.page_of(thread, page)
     answer, answer_here = thread.answer_among(posts)
+    reply_form = ReplyForm.blank()
+    prefill = request.args.get("reply")
+    if prefill:  # a reply begun elsewhere ("Every voice"): in the box, to be finished and sent by its writer
+        reply_form.body.data = prefill[:BODY_MAX]
     return web.render("discussions/thread.html", thread=thread, circle=thread.circle, posts=posts, page=page,
-                      reply_form=ReplyForm.blank(), answer=answer, answer_here=answer_here)
+                      reply_form=reply_form, answer=answer, answer_here=answer_here)
 
 
 @bp.route("/p/<int:post_id>")
@@ -368,3 +374,53 @@ def lock(thread_id):
     flash(_("Thread locked: no new replies.") if thread.locked else _("Thread unlocked: replies are open again."),
           "success")
     return web.see_other(_thread_url(thread))
+
+
+# ---- every voice: who has not been heard yet --------------------------------------------------------
+
+def _voices_circle(slug):
+    circle = circle_access.circle_or_404(slug)
+    _require(access.can_hear_every_voice(current_user, circle))
+    return circle
+
+
+@bp.route("/c/<slug>/voices")
+def voices_page(slug):
+    """The facilitators' view of the questions nobody answered and the members nobody has heard (voices.py)."""
+    circle = _voices_circle(slug)
+    return web.render("discussions/voices.html", circle=circle, voices=voices.every_voice(circle))
+
+
+def _greet(slug, membership_id, kind):
+    circle = _voices_circle(slug)
+    target = Membership.in_circle(circle, membership_id)
+    if target is None or target.role != MEMBER:
+        abort(404)
+    if not GreetForm().validate_on_submit():
+        abort(400)
+    name = target.user.display_name
+    try:
+        voices.greet(circle, target, _user(), kind, url=url_for("circles.circle", slug=circle.slug))
+    except voices.AlreadyGreeted:
+        refused, sent = True, None
+        message = _("%(name)s already heard from this circle's facilitators in the last day: try again tomorrow.",
+                    name=name)
+    else:
+        refused, sent = False, kind
+        message = (_("Welcome sent to %(name)s.", name=name) if kind == voices.WELCOME
+                   else _("Check-in sent to %(name)s.", name=name))
+    if web.is_fragment_request():
+        return web.fragment("discussions/_voice_action.html", circle=circle, membership_id=target.id, kind=kind,
+                            sent=sent, refused=message if refused else None, focus=True)
+    flash(message, "error" if refused else "success")
+    return web.see_other(url_for("discussions.voices_page", slug=circle.slug))
+
+
+@bp.route("/c/<slug>/voices/<int:membership_id>/welcome", methods=["POST"])
+def welcome(slug, membership_id):
+    return _greet(slug, membership_id, voices.WELCOME)
+
+
+@bp.route("/c/<slug>/voices/<int:membership_id>/check-in", methods=["POST"])
+def check_in(slug, membership_id):
+    return _greet(slug, membership_id, voices.CHECK_IN)

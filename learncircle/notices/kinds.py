@@ -137,3 +137,17 @@ def post_hidden(thread, reason):
 def reply_accepted(thread):
     """To a reply's author: the question's author or a facilitator marked their reply as its answer."""
     return _("Your reply was marked as the answer to “%(thread)s”.", thread=thread)
+
+
+@kind
+def facilitator_welcome(circle, name):
+    """To a member who has not been heard yet ("Every voice"): a facilitator welcomes them."""
+    return _("%(name)s, a facilitator of “%(circle)s”, says welcome: they would love to hear from you.",
+             name=name, circle=circle)
+
+
+@kind
+def facilitator_check_in(circle, name):
+    """To a member who has gone quiet ("Every voice"): a facilitator checks in."""
+    return _("%(name)s, a facilitator of “%(circle)s”, is checking in: how are you getting on? They would love "
+             "to hear from you again.", name=name, circle=circle)
