@@ -13,7 +13,7 @@ import pytest
 from learncircle import clock, create_app, db
 from learncircle.accounts.models import User
 from learncircle.circles.models import Circle, Membership
-from learncircle.discussions.models import Post, Thread
+from learncircle.discussions.models import Greeting, Post, Thread
 from learncircle.notices.models import Notice
 from learncircle.reviews import background_allocation, board, results, reviewing, solver
 from learncircle.reviews.models import Assignment, KeptApart, ReviewRound
@@ -176,3 +176,5 @@ def test_every_voice_lists_and_welcomes_on_postgresql(client, auth, scene):
     """The four lists' queries (a window count, correlated subqueries) and a welcome, on PostgreSQL."""
     voices_tests.test_each_list_shows_exactly_who_has_not_been_heard_newest_first(client, auth, scene)
     voices_tests.test_a_welcome_sends_one_notice_and_a_repeat_within_a_day_is_refused(client, auth, scene)
+    with db.database.connection_context():  # stored once, in PostgreSQL
+        assert [greeting.user.username for greeting in Greeting.select()] == ["eve"]
