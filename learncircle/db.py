@@ -10,6 +10,7 @@ from pathlib import Path
 
 import peewee
 from playhouse import db_url, pool
+from playhouse.migrate import SqliteMigrator, operation
 from playhouse.migrations import Runner
 
 database = peewee.DatabaseProxy()
@@ -164,14 +165,18 @@ def _model_builder(query):
 
     Peewee's own row reader works out the query's shape again for every cursor; for a lookup run on
     every page that costs more than the lookup. This covers the shape prepared lookups have: real
-    columns of one model, plus models reached by its foreign keys through inner joins. Any other
-    query (aliases, expressions, outer joins, tuples) keeps Peewee's reader.
+    columns of one model, plus models reached by its foreign keys through inner joins, plus computed
+    columns with an alias (set on the main model as they come). Any other query (aliased fields,
+    outer joins, tuples) keeps Peewee's reader.
     """
     main = getattr(query, "model", None)
     if main is None or getattr(query, "_row_type", None) not in (None, peewee.ROW.MODEL):
         return None
-    columns = {}
+    columns, extras = {}, []
     for index, node in enumerate(query._returning):
+        if isinstance(node, peewee.Alias) and not isinstance(node.node, peewee.Field):
+            extras.append((index, node._alias))  # a computed column (a subquery): an attribute of the root
+            continue
         if not isinstance(node, peewee.Field) or not isinstance(node.model, type):
             return None
         columns.setdefault(node.model, []).append((index, node.name, node.python_value))
@@ -198,6 +203,8 @@ def _model_builder(query):
         root = made[main]
         for attr, dest in links:
             setattr(root, attr, made[dest])  # the foreign key's own setter: the id is already there
+        for index, name in extras:
+            setattr(root, name, row[index])
         root._dirty.clear()
         return root
 
@@ -218,8 +225,30 @@ def atomic():
     return database.atomic()
 
 
+class _SqliteMigrator(SqliteMigrator):
+    """Changes a column as playhouse does on SQLite, by copying the table, but keeps the table's triggers.
+
+    The copy replaces the table, and SQLite drops a table's triggers with it (search keeps its index in step
+    by triggers, migration 0011); they are made again on the copy. Its rename runs in SQLite's legacy mode,
+    which does not check other tables' triggers: one that names the table (thread's names post) would fail
+    while the table is gone. (A migration that drops or renames a column a trigger names drops that trigger
+    first, and makes it anew after.)
+    """
+
+    @operation
+    def _update_column(self, table, column_to_update, fn):
+        triggers = [sql for (sql,) in self.database.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,))]
+        copy = SqliteMigrator._update_column.__wrapped__(self, table, column_to_update, fn)
+        return [peewee.SQL("PRAGMA legacy_alter_table = ON"), *copy, peewee.SQL("PRAGMA legacy_alter_table = OFF"),
+                *(peewee.SQL(sql) for sql in triggers)]
+
+
 def migrator():
-    return Runner(database.obj, directory=str(MIGRATIONS))
+    runner = Runner(database.obj, directory=str(MIGRATIONS))
+    if isinstance(database.obj, peewee.SqliteDatabase):
+        runner.migrator = _SqliteMigrator(database.obj)
+    return runner
 
 
 def upgrade():

@@ -5,6 +5,7 @@ Runs when LEARNCIRCLE_TEST_POSTGRES_URL names an empty database it may reset (`.
 local PostgreSQL for CI); elsewhere it is skipped with that reason.
 """
 import datetime as dt
+import inspect
 import os
 import threading
 
@@ -20,6 +21,7 @@ from learncircle.reviews.models import Assignment, KeptApart, ReviewRound
 from learncircle.reviews.submitting import submit
 from tests.helpers import html
 from tests import test_discussions_voices as voices_tests
+from tests import test_search as search_tests
 from tests.fixtures_reviews import make_round, review_data, start_reviewing
 
 URL = os.environ.get("LEARNCIRCLE_TEST_POSTGRES_URL")
@@ -178,3 +180,44 @@ def test_every_voice_lists_and_welcomes_on_postgresql(client, auth, scene):
     voices_tests.test_a_welcome_sends_one_notice_and_a_repeat_within_a_day_is_refused(client, auth, scene)
     with db.database.connection_context():  # stored once, in PostgreSQL
         assert [greeting.user.username for greeting in Greeting.select()] == ["eve"]
+
+
+# ---- search: PostgreSQL's own full-text index behind the same pages ----------------------------
+
+SEARCH_TESTS = [getattr(search_tests, name) for name in (
+    "test_a_thread_titled_with_the_word_ranks_above_a_post_that_mentions_it",
+    "test_a_post_with_all_the_words_close_together_ranks_first_and_equal_ones_newest_first",
+    "test_words_are_found_whatever_their_case_and_diacritics_and_the_last_one_as_a_beginning",
+    "test_quoted_words_are_found_side_by_side_in_that_order",
+    "test_the_snippet_shows_the_text_around_the_words_as_the_reader_sees_it_escaped",
+    "test_an_edit_is_found_by_its_new_words_and_no_longer_by_its_old_ones",
+    "test_deleted_and_hidden_posts_are_found_by_nobody_and_shown_again_ones_are",
+    "test_a_new_title_is_found_and_the_old_one_is_not",
+    "test_posts_that_go_with_their_thread_or_circle_leave_the_index",
+    "test_all_my_circles_means_the_circles_one_belongs_to",
+    "test_a_circle_s_search_shows_its_own_posts_to_whoever_may_read_it",
+    "test_a_private_circle_one_is_not_in_or_has_left_answers_not_found",
+    "test_in_most_circles_the_others_are_left_out",
+    "test_results_come_twenty_to_a_page",
+    "test_the_circle_token_is_never_a_word_one_can_find",
+    "test_an_overlong_search_or_one_of_too_many_words_is_refused_with_the_reason",
+)]
+
+
+@pytest.mark.parametrize("test", SEARCH_TESTS, ids=lambda test: test.__name__.removeprefix("test_"))
+def test_search_on_postgresql(pg_app, client, auth, make_user, make_circle, add_member, test):
+    """Each search test of tests/test_search.py, on a scene made in PostgreSQL."""
+    given = {"app": pg_app, "client": client, "auth": auth, "make_user": make_user, "make_circle": make_circle,
+             "add_member": add_member, "scene": search_tests.build_scene(make_user, make_circle, add_member)}
+    test(**{name: given[name] for name in inspect.signature(test).parameters})
+    with db.database.connection_context():  # searched in PostgreSQL's own index
+        assert db.database.execute_sql("SELECT count(*) FROM post_search").fetchone()[0] > 0
+
+
+def test_search_takes_any_input_on_postgresql(pg_app, client, auth, make_user, make_circle, add_member):
+    scene = search_tests.build_scene(make_user, make_circle, add_member)
+    for words in search_tests.NASTY:
+        search_tests.test_syntax_characters_and_odd_input_get_an_answer_never_an_error(client, auth, scene, words)
+    auth.login(scene["ana"])
+    assert search_tests.hrefs(search_tests.search(client, "\"borrow*\" ^( :")) == [
+        search_tests.permalink(scene["explained_post"]), search_tests.permalink(scene["mention"])]
