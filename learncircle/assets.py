@@ -61,13 +61,29 @@ def _static_path():
 
 # The stylesheet's comments are for the people editing it: a phone need not download them.
 _CSS_COMMENT = re.compile(rb"/\*.*?\*/\s*", re.S)
+# And so are the spaces that lay it out: around braces, semicolons, commas, ">" and after a property's colon
+# (never inside a string; a run of other spaces, which may separate a selector's parts, becomes one).
+_CSS_SPACE = re.compile(rb"""("[^"]*"|'[^']*')|\s*([{};,>])\s*|(:)\s+|\s+""")
+
+
+def _squeeze_css(data):
+    data = _CSS_SPACE.sub(lambda found: found.group(1) or found.group(2) or found.group(3) or b" ", data)
+    return data.replace(b";}", b"}").strip()
+
+
+# So are our scripts' comment lines and indentation (a line's leading spaces, and a line that begins with
+# "//"): our scripts have no template literals and no string that runs over a line, where either would be
+# text (tests/test_web.py checks). Only our own files: a vendored script is sent as its authors made it.
+_JS_LAYOUT = re.compile(rb"^[ \t]*(?://.*\n)?", re.M)
 
 
 @lru_cache(maxsize=64)
-def _compressed(path, mtime, encoding):
+def _compressed(path, mtime, encoding, own=True):
     data = Path(path).read_bytes()
     if path.endswith(".css"):
-        data = _CSS_COMMENT.sub(b"", data)
+        data = _squeeze_css(_CSS_COMMENT.sub(b"", data))
+    elif path.endswith(".js") and own:
+        data = _JS_LAYOUT.sub(b"", data)
     if encoding == "br":
         # A window just larger than the file compresses as well as the default 4 MB one, and the
         # encoder's memory scales with the window. Quality 11 still needs tens of MB for a moment:
@@ -91,11 +107,13 @@ def _compress(response):
     path = _static_path()
     if encoding is None or path is None:
         return
-    body = _compressed(path, Path(path).stat().st_mtime, encoding)
+    body = _compressed(path, Path(path).stat().st_mtime, encoding, own=request.endpoint == "static")
     response.direct_passthrough = False
     response.set_data(body)
     response.headers["Content-Encoding"] = encoding
     response.vary.add("Accept-Encoding")
+    # Ranges are answered from the file as stored, not from this encoding of it: offer none.
+    response.headers.pop("Accept-Ranges", None)
 
 
 def _static_headers(response):

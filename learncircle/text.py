@@ -1,10 +1,12 @@
 """Markdown to safe HTML, done once when text is saved (reading never re-parses)."""
+import re
 from functools import lru_cache
 from html import unescape
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from .i18n import gettext as _  # called per post: the quick one
@@ -53,6 +55,8 @@ _ATTRIBUTES = {
     "img": {"src", "alt", "title"},
     "ol": {"start"},
 }
+# The one class a stored post may carry: an @mention's link (see link_mentions below).
+_CLASSES = {"a": {"mention"}}
 _LINK_REL = "nofollow noopener ugc"
 _URL_SCHEMES = {"http", "https", "mailto"}
 
@@ -64,20 +68,104 @@ def _only_local_images(tag, attribute, value):
     return value
 
 
-def render_markdown(source):
+def render_markdown(source, mentionable=None):
     """Render Markdown (CommonMark + tables, strikethrough, autolinks) to sanitised HTML.
 
     Only images from this site stay images; any other becomes a link reading "image: <alt text>".
+    With `mentionable`, @names become links to profiles: see link_mentions.
     """
+    env = {}
+    tokens = _markdown.parse(source or "", env)
+    if mentionable is not None:
+        link_mentions(tokens, mentionable)
     return nh3.clean(
-        _markdown.render(source or ""),
+        _markdown.renderer.render(tokens, _markdown.options, env),
         tags=_TAGS,
         attributes=_ATTRIBUTES,
         attribute_filter=_only_local_images,
         link_rel=_LINK_REL,
         url_schemes=_URL_SCHEMES,
+        allowed_classes=_CLASSES,
         set_tag_attribute_values={"img": {"loading": "lazy"}},
     )
+
+
+# "@name" in running text: not after a letter, digit or one of the name's own characters (so not in
+# "ana@example.org"), and not followed by "@" (an address: "@ana@example.org"). A name is all the
+# characters a username may have that follow, 3 to 30 of them (accounts.models.USERNAME_PATTERN),
+# taken whole ("@ana-maria" never mentions "ana"); a sentence's full stop after it is tried off too.
+_MENTION = re.compile(r"(?<![\w@.\-/])@([A-Za-z0-9_.\-]++)(?![\w@])")
+_NAME_LENGTHS = range(3, 31)
+
+
+def _mention_names(match):
+    """The names an @word may stand for, the likelier first: "ana." may be "ana." or "ana"."""
+    name = match.group(1).lower()
+    bare = name.rstrip(".")
+    return [candidate for candidate in dict.fromkeys((name, bare)) if len(candidate) in _NAME_LENGTHS]
+
+
+def link_mentions(tokens, mentionable):
+    """Turn the @names in parsed Markdown into links to their profiles, in place.
+
+    Names in code, in links and inside an e-mail address are not mentions. `mentionable` is called once
+    with the names found (lower-case, in order of appearance, each once) and the set of those found only
+    inside block quotes (a quoted post's mentions); it returns {name: username} for the names to link,
+    and every other @name stays text exactly as written. The link reads "@name" as typed.
+    """
+    found, outside_quotes, places = {}, set(), []
+    quote_depth = 0
+    for token in tokens:
+        if token.type in ("blockquote_open", "blockquote_close"):
+            quote_depth += 1 if token.type == "blockquote_open" else -1
+        if token.type != "inline" or not token.children:
+            continue
+        link_depth = 0
+        for index, child in enumerate(token.children):
+            link_depth += {"link_open": 1, "link_close": -1}.get(child.type, 0)
+            if child.type != "text" or link_depth or "@" not in child.content:
+                continue
+            matches = list(_MENTION.finditer(child.content))
+            for match in matches:
+                for name in _mention_names(match):
+                    found.setdefault(name, None)
+                    if not quote_depth:
+                        outside_quotes.add(name)
+            if matches:
+                places.append((token, index, matches))
+    if not found:
+        return
+    linked = mentionable(list(found), set(found) - outside_quotes) or {}
+    if not linked:
+        return
+    for token, index, matches in reversed(places):  # from the end, so earlier indexes stay right
+        token.children[index:index + 1] = _split_at_mentions(token.children[index], matches, linked)
+
+
+def _split_at_mentions(text, matches, linked):
+    """A text token as text and mention links: what `linked` names becomes a link, the rest stays text."""
+    pieces, written, content = [], 0, text.content
+    for match in matches:
+        name = next((name for name in _mention_names(match) if name in linked), None)
+        if name is None:
+            continue
+        start = match.start()
+        end = start + 1 + len(name)  # a full stop tried off stays text after the link
+        if start > written:
+            pieces.append(_text_token(content[written:start], text))
+        opening = Token("link_open", "a", 1)
+        opening.attrs = {"href": f"/u/{linked[name]}", "class": "mention"}
+        pieces += [opening, _text_token(content[start:end], text), Token("link_close", "a", -1)]
+        written = end
+    if written < len(content):
+        pieces.append(_text_token(content[written:], text))
+    return pieces or [text]
+
+
+def _text_token(content, like):
+    token = Token("text", "", 0)
+    token.content, token.level = content, like.level
+    return token
 
 
 def rewrite_links(html, rewrite):
@@ -93,7 +181,7 @@ def rewrite_links(html, rewrite):
         return _only_local_images(tag, attribute, value)
 
     return nh3.clean(html or "", tags=_TAGS, attributes=_ATTRIBUTES, attribute_filter=change,
-                     link_rel=_LINK_REL, url_schemes=_URL_SCHEMES,
+                     link_rel=_LINK_REL, url_schemes=_URL_SCHEMES, allowed_classes=_CLASSES,
                      set_tag_attribute_values={"img": {"loading": "lazy"}})
 
 
