@@ -4,3 +4,5 @@ from learncircle import create_app
 app = create_app()
 # Reviewers are allocated in the background, at each round's deadline (learncircle.reviews.background_allocation).
 app.extensions["learncircle.allocation_worker"].start()
+# The outbox is sent by a thread too, when SMTP_HOST is set (learncircle.mail.sender).
+app.extensions["learncircle.mail_sender"].start()

@@ -86,6 +86,7 @@ def _apply_migrations():
 def serve(host, port, threads):
     """Apply pending migrations and serve with waitress (what --help says is above)."""
     from . import logs, serving
+    from .mail import sender
     from .reviews import background_allocation
 
     _apply_migrations()
@@ -120,9 +121,13 @@ def serve(host, port, threads):
     # Reviewers are allocated in the background, at each round's deadline (reviews.background_allocation).
     allocation = background_allocation.worker(app)
     allocation.start()
+    # The outbox is sent in the background too, when SMTP_HOST is set (mail.sender).
+    mail_sender = sender.sender(app)
+    mail_sender.start()
 
     def stopping(busy):
         allocation.stop()  # an allocation under way finishes first, before the database is checkpointed
+        mail_sender.stop()
         most = ngettext("%(num)d second", "%(num)d seconds", serving.SHUTDOWN_TIMEOUT)
         click.echo(ngettext("LearnCircle is stopping: finishing %(num)d request in progress (for at most %(most)s)",
                             "LearnCircle is stopping: finishing %(num)d requests in progress (for at most %(most)s)",
@@ -131,6 +136,7 @@ def serve(host, port, threads):
     # systemd stops a service with SIGTERM: it ends like Ctrl+C, with every request that arrived answered.
     server.run(on_stopping=stopping)
     allocation.stop()
+    mail_sender.stop()
     click.echo(_("LearnCircle stopped"))
 
 
@@ -375,7 +381,34 @@ def reset_password(username, password_stdin):
     click.echo(link)
 
 
-COMMANDS = (serve, db_group, create_admin, demo, backup, reset_password)
+# ---- send-mail ----------------------------------------------------------------------------------
+
+@click.command("send-mail", help=_l("Send every email that is due from the outbox, then stop.\n\n"
+                                    "For cron or a systemd timer, beside or instead of the sending thread of "
+                                    "`learncircle serve`: running both is safe, no mail is sent twice. Mail that "
+                                    "cannot go out now waits in the outbox and is tried again later."))
+@with_appcontext
+def send_mail():
+    """Send the due mail once through (what --help says is above)."""
+    from . import logs, mail
+    from .mail import sender
+
+    app = current_app._get_current_object()
+    if not mail.enabled(app):
+        click.echo(_("This site sends no email: SMTP_HOST is not set."))
+        return
+    logs.configure()
+    with db.database.connection_context():
+        _apply_migrations()
+    sent, failed = sender.send_all(app)
+    click.echo(ngettext("%(num)d email sent.", "%(num)d emails sent.", sent))
+    if failed:
+        click.echo(ngettext("%(num)d email could not be sent now; it is tried again later.",
+                            "%(num)d emails could not be sent now; they are tried again later.", failed), err=True)
+        raise SystemExit(1)
+
+
+COMMANDS = (serve, db_group, create_admin, demo, backup, reset_password, send_mail)
 for _command in COMMANDS:
     main.add_command(_command)
 

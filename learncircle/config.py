@@ -46,7 +46,19 @@ SETTINGS = {
                                "limit is raised to match when the system allows)."),
     "CONNECTION_TIMEOUT": (30, "Seconds a connection may stay idle, or take to send one whole request, before "
                                "`learncircle serve` closes it."),
+    "NOTICE_POLL_SECONDS": (60, "How often an open page asks whether new notices arrived, in seconds (never while "
+                                "the tab is hidden); the answer is a few bytes, or none when nothing changed."),
+    "SMTP_HOST": (None, "Mail server that sends LearnCircle's email; empty: no email at all (notices stay on the "
+                      "site, forgotten passwords go through the organiser)."),
+    "SMTP_PORT": (587, "Port of the mail server (587 for STARTTLS, 465 for TLS, 25 for neither)."),
+    "SMTP_SECURITY": ("starttls", "How the connection to the mail server is protected: `starttls`, `tls` or "
+                                  "`none` (only for a server on the same machine)."),
+    "SMTP_USER": (None, "User name to log in to the mail server with; empty: no login."),
+    "SMTP_PASSWORD": (None, "Password to log in to the mail server with."),
+    "MAIL_SENDER": (None, "The From address of every email, e.g. `LearnCircle <circles@example.org>`; required "
+                        "when SMTP_HOST is set."),
 }
+SMTP_SECURITY = ("starttls", "tls", "none")
 
 
 def defaults(instance_path):
@@ -77,9 +89,17 @@ def check(config):
             parse_many(str(config[name]))
         except ValueError:
             raise ValueError(f"{name} must be a rate such as \"10 per hour\", not {config[name]!r}") from None
-    for name in ("CONNECTION_LIMIT", "CONNECTION_TIMEOUT"):
+    for name in ("CONNECTION_LIMIT", "CONNECTION_TIMEOUT", "NOTICE_POLL_SECONDS"):
         if not str(config[name]).isdigit() or int(config[name]) < 1:
             raise ValueError(f"{name} must be a whole number, 1 or more, not {config[name]!r}")
+    if config.get("SMTP_HOST"):
+        if config["SMTP_SECURITY"] not in SMTP_SECURITY:
+            raise ValueError(f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}, "
+                             f"not {config['SMTP_SECURITY']!r}")
+        if not str(config["SMTP_PORT"]).isdigit() or not 0 < int(config["SMTP_PORT"]) < 65536:
+            raise ValueError(f"SMTP_PORT must be a port number, not {config['SMTP_PORT']!r}")
+        if "@" not in str(config.get("MAIL_SENDER") or ""):
+            raise ValueError("MAIL_SENDER must be an address such as circles@example.org when SMTP_HOST is set")
     if not str(config["PROXY_COUNT"]).isdigit():
         raise ValueError("PROXY_COUNT must be a whole number of proxies (0 without one), "
                          f"not {config['PROXY_COUNT']!r}")

@@ -9,6 +9,7 @@ here at start when one is missing or older than its `.po`.
 """
 import os
 import tempfile
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -126,6 +127,26 @@ def page_language():
     if code is None:
         code = state._page_language = _chosen_code()
     return code
+
+
+@contextmanager
+def speaking(code):
+    """Speak code (a shipped language, else the instance default) inside the block, whoever the page is for:
+    an email is said in its reader's language, not in that of the request or thread that makes it."""
+    state = g._get_current_object()
+    if code not in languages():
+        code = current_app.config["DEFAULT_LANGUAGE"]
+    saved = {name: state.__dict__.get(name) for name in ("_page_language", "_translations", "_local_times")}
+    state._page_language, state._translations = code, _catalogue_in(code)
+    state.__dict__.pop("_local_times", None)
+    try:
+        yield code
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                state.__dict__.pop(name, None)
+            else:
+                setattr(state, name, value)
 
 
 def refresh_language():

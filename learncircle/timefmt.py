@@ -2,6 +2,7 @@
 relative to one "now" per page, typed back in their zone, and the zone names they may choose from.
 """
 import datetime as dt
+from contextlib import contextmanager
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -233,6 +234,22 @@ def local_times():
     name = user.timezone if user and user.is_authenticated else None
     times = g._local_times = LocalTimes(zone_named(name), clock.now(), i18n.page_language())
     return times
+
+
+@contextmanager
+def reading_in(zone_name, language):
+    """Write every time inside the block in zone_name and language (an email to one reader); i18n.speaking
+    chooses the words, this the zone."""
+    state = g._get_current_object()
+    saved = state.__dict__.get("_local_times")
+    state._local_times = LocalTimes(zone_named(zone_name), clock.now(), language)
+    try:
+        yield state._local_times
+    finally:
+        if saved is None:
+            state.__dict__.pop("_local_times", None)
+        else:
+            state._local_times = saved
 
 
 def viewer_zone():

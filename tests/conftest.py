@@ -23,7 +23,7 @@ from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PUBLIC, Circl
 
 PASSWORD = "correct horse battery"
 # Peer review's shared world of rounds (world, in_request).
-pytest_plugins = ["tests.fixtures_reviews"]
+pytest_plugins = ["tests.fixtures_reviews", "tests.fixtures_mail"]  # and email's SMTP server
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,10 @@
 """Random input through the register, new-thread and reply forms: never a 5xx, and what was typed
 comes back in the form whenever it is refused."""
-from urllib.parse import urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.test import EnvironBuilder
 
 from learncircle import db
 from learncircle.discussions.models import Post, Thread
@@ -50,7 +50,9 @@ def test_register_never_fails_and_keeps_input(open_registration, client, usernam
             "password": password, "confirm": password, "timezone": "UTC"}
     response = client.post("/register", data=form)
     assert response.status_code < 500
-    if len(urlencode(form)) > open_registration.config["MAX_CONTENT_LENGTH"]:
+    # The body as the client sends it (its encoding escapes fewer characters than urlencode's).
+    sent = int(EnvironBuilder(method="POST", data=form).get_environ()["CONTENT_LENGTH"])
+    if sent > open_registration.config["MAX_CONTENT_LENGTH"]:
         assert response.status_code == 413  # refused whole, with a page that says so
         return
     if response.status_code == 422:

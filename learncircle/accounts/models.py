@@ -103,15 +103,17 @@ class User(UserMixin, BaseModel):
             return cls.register(is_admin=True, **fields)
 
     @classmethod
-    def register(cls, *, username, email, password, display_name=None, timezone="UTC", is_admin=False):
-        """Create an account; raises peewee.IntegrityError when the username or email is taken."""
+    def register(cls, *, username, email, password, display_name=None, timezone="UTC", is_admin=False,
+                 password_hash=None):
+        """Create an account; raises peewee.IntegrityError when the username or email is taken.
+        password_hash: one made earlier (a registration confirmed by mail), instead of the password."""
         with database.atomic():
             return cls.create(
                 username=username.strip().lower(),
                 email=email.strip().lower(),
                 display_name=(display_name or username).strip(),
                 timezone=timezone or "UTC",
-                password_hash=hash_password(password),
+                password_hash=password_hash or hash_password(password),
                 is_admin=is_admin,
             )
 

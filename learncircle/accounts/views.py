@@ -11,6 +11,8 @@ from ..circles.models import Invitation
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..limits import limiter
+from .. import mail
+from ..mail import addresses
 from . import resets, sessions, throttle
 from .access import can_view_profile
 from .forms import AccountForm, LoginForm, NewPasswordForm, PasswordForm, ProfileForm, SetupForm, SignOutElsewhereForm
@@ -145,6 +147,8 @@ def register():
     form = AccountForm()
     if form.validate_on_submit():
         g.password_hashed = True  # each new account costs an argon2 hash: that is what the limit counts
+        if mail.enabled():
+            return _register_by_mail(form, token if invitation else "")
         try:
             user = User.register(**_account_fields(form))
         except peewee.IntegrityError as error:
@@ -157,6 +161,16 @@ def register():
             flash(_("Welcome, %(name)s!", name=user.display_name), "success")
             return web.see_other(url_for("circles.home"))
     return _register_page(form, invitation, status=422 if form.errors else 200)
+
+
+def _register_by_mail(form, token):
+    """With email on, an account waits for its address to be confirmed by mail; whether the address already has
+    an account is never said (its owner is mailed instead). A taken username is said, as usernames are shown."""
+    if User.by_username(form.username.data) is not None:
+        form.username.errors.append(TAKEN["username"])
+        return _register_page(form, _usable_invitation(), status=422)
+    addresses.request_account(**_account_fields(form), language=i18n.page_language(), invite=token)
+    return web.render("mail/register_sent.html", address=form.email.data.strip().lower())
 
 
 # ---- logging in and out --------------------------------------------------------------------------
