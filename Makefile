@@ -8,7 +8,7 @@ PORT ?= 5000
 LOCK := requirements/run.txt
 DEV_LOCK := requirements/dev.txt
 
-.PHONY: run test lint bench bench-allocation lighthouse install lock clean messages translations
+.PHONY: run test lint bench bench-allocation bench-scale lighthouse install lock clean messages translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
@@ -65,6 +65,11 @@ lint: $(VENV)/.installed-dev
 
 bench: bench-allocation
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/scale.py
+
+# A small and a large instance (100,000 posts) side by side (about three minutes; part of `make bench`).
+bench-scale: $(VENV)/.installed-dev
+	$(BIN)/python bench/scale.py
 
 # How long allocating reviewers takes, 14 to 500 submissions (about 20 seconds; part of `make bench`).
 bench-allocation: $(VENV)/.installed-dev

@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import report
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
@@ -155,14 +157,7 @@ def markdown(rows, runs, seconds, load):
 
 
 def update_docs(text):
-    block = f"{START_MARK}\n{text}\n{END_MARK}"
-    page = DOCS.read_text()
-    if START_MARK in page:
-        before, rest = page.split(START_MARK, 1)
-        page = before + block + rest.split(END_MARK, 1)[1]
-    else:
-        page = page.rstrip("\n") + f"\n\n## Allocating reviewers\n\n{block}\n"
-    DOCS.write_text(page)
+    report.replace_section(DOCS, START_MARK, END_MARK, text, "Allocating reviewers")
 
 
 def main(argv=None):

@@ -193,3 +193,16 @@ def update_docs(path, results):
     else:
         text = f"# Performance\n\n## Results\n\n{block}\n"
     path.write_text(text)
+
+
+def replace_section(path, start_mark, end_mark, text, heading):
+    """Put text between the two marks of the page at path (appended under heading when they are missing),
+    keeping the prose around them: what each benchmark writes into docs/performance.md."""
+    block = f"{start_mark}\n{text}\n{end_mark}"
+    page = path.read_text()
+    if start_mark in page:
+        before, rest = page.split(start_mark, 1)
+        page = before + block + rest.split(end_mark, 1)[1]
+    else:
+        page = page.rstrip("\n") + f"\n\n## {heading}\n\n{block}\n"
+    path.write_text(page)

@@ -134,23 +134,26 @@ def check_page(url, headers, *, expect_articles=None, expect_thread_links=None):
 
 # ---- the run ------------------------------------------------------------------------------------
 
-def prepare_instance():
-    """A fresh instance folder with a migrated, seeded database; return the seed facts and env."""
-    shutil.rmtree(INSTANCE, ignore_errors=True)
-    INSTANCE.mkdir(parents=True)
-    env = dict(os.environ, LEARNCIRCLE_INSTANCE_PATH=str(INSTANCE),
-               LEARNCIRCLE_DATABASE_URL=f"sqlite:///{INSTANCE / 'learncircle.sqlite3'}")
+def prepare_instance(folder=INSTANCE, seed=None):
+    """A fresh instance folder with a migrated database filled by seed (seed_data.seed by default); return
+    the seed's facts (with how long it took), the server's environment and a signed-in viewer's headers."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    env = dict(os.environ, LEARNCIRCLE_INSTANCE_PATH=str(folder),
+               LEARNCIRCLE_DATABASE_URL=f"sqlite:///{folder / 'learncircle.sqlite3'}")
     os.environ.update(env)
 
+    import seed_data
     from learncircle import create_app, db
-    from seed_data import USER_AGENT, seed, session_cookie
+    from seed_data import USER_AGENT, session_cookie
 
     app = create_app()
     db.upgrade()
-    facts = seed()
+    started = time.monotonic()
+    facts = (seed or seed_data.seed)()
+    facts["seed_seconds"] = round(time.monotonic() - started, 1)
     cookie = session_cookie(app, facts["viewer_session_id"])
-    if not db.database.is_closed():
-        db.database.close()
+    db.close_all()  # the servers open their own; a second instance may be prepared in this process next
     headers = {"User-Agent": USER_AGENT, "Cookie": f"{app.config['SESSION_COOKIE_NAME']}={cookie}"}
     return facts, env, headers
 
