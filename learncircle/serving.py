@@ -157,7 +157,8 @@ class Server:
                  connection_timeout=30, body_limit=2 * 1024 * 1024, trust_proxy_headers=False,
                  shutdown_timeout=SHUTDOWN_TIMEOUT):
         self.adjustments = Adjustments(
-            host=host, port=port, threads=threads, ident="LearnCircle",
+            # No Server header: it tells nobody anything useful, and a first visit carries it four times.
+            host=host, port=port, threads=threads, ident="",
             connection_limit=connection_limit, channel_timeout=connection_timeout,
             cleanup_interval=min(CLEANUP_INTERVAL, connection_timeout), asyncore_use_poll=True,
             max_request_body_size=body_limit, max_request_header_size=HEADER_LIMIT, inbuf_overflow=BODY_IN_MEMORY,

@@ -21,16 +21,25 @@
     box.replaceChildren(p);
   }
 
+  // The notices count asks by itself every minute: never while nobody sees the page, and its failures and
+  // answers leave the person's messages alone (they did not ask).
+  function polling(event) { return event.detail.elt.id === "notice-count"; }
+
   // htmx does not swap 4xx/5xx (except 422): tell the person instead of failing silently.
   body.addEventListener("htmx:responseError", function (event) {
+    if (polling(event)) return;
     var xhr = event.detail.xhr, doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
     var message = doc.querySelector(".error-box p");
     notice(message ? message.textContent : notices().dataset.offline);
   });
-  body.addEventListener("htmx:sendError", function () {
-    notice(notices().dataset.offline);
+  body.addEventListener("htmx:sendError", function (event) {
+    if (!polling(event)) notice(notices().dataset.offline);
   });
-  body.addEventListener("htmx:beforeRequest", function () {
+  body.addEventListener("htmx:beforeRequest", function (event) {
+    if (polling(event)) {
+      if (document.hidden) event.preventDefault();
+      return;
+    }
     var box = notices();
     if (box) box.querySelectorAll(".notice.error").forEach(function (p) { p.remove(); });
   });
@@ -65,5 +74,17 @@
   body.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
     if (event.detail.successful && form.matches && form.matches("form[data-reset-on-success]")) form.reset();
+  });
+
+  // A post's text box (data-mentions) fetches composer.js, its @name suggestions and quoting, when it first
+  // takes the focus: a page only read never downloads it. Unversioned, so revalidated then, never stale.
+  var composer = document.currentScript.src.replace(/app\.js.*/, "composer.js");
+  body.addEventListener("focusin", function (event) {
+    if (composer && event.target.matches("[data-mentions]")) {
+      var script = document.createElement("script");
+      script.src = composer;
+      body.append(script);
+      composer = null;
+    }
   });
 })();

@@ -26,6 +26,9 @@ from learncircle.accounts import resets, sessions
 from learncircle.accounts.models import User
 from learncircle.circles.models import FACILITATOR, MEMBER, PRIVATE, PUBLIC, Circle, Invitation, Membership
 from learncircle.discussions.models import Thread
+from learncircle.mail import account_mail, unsubscribe
+from learncircle.notices import kinds
+from learncircle.notices.models import Notice
 from learncircle.reviews import reviewing
 from learncircle.reviews.models import Assignment, Submission
 from learncircle.reviews.submitting import submit
@@ -85,6 +88,22 @@ POLICIES = {
     # Whoever holds a reset link may use it; once the password is set, everyone is sent to log in with it.
     ("accounts.reset_password", "GET"): ANYONE,
     ("accounts.reset_password", "POST"): policy(LOGIN),
+    # Email (learncircle/mail): the world's instance sends none, so the pages say so and change nothing.
+    ("mail.settings", "GET"): SIGNED_IN_ONLY,
+    ("mail.settings", "POST"): SIGNED_IN_ONLY,
+    ("mail.change_address", "GET"): SIGNED_IN_ONLY,
+    ("mail.change_address", "POST"): SIGNED_IN_ONLY,
+    ("mail.forgot_password", "GET"): ANYONE,
+    ("mail.forgot_password", "POST"): ANYONE,
+    # The signed token is the authority: anyone holding the link (the member's own unsubscribe link).
+    ("mail.unsubscribe_page", "GET"): ANYONE,
+    ("mail.unsubscribe_page", "POST"): ANYONE,
+    # A confirmed new address: signed-in people go to their email settings, others to log in.
+    ("mail.confirm_address", "GET"): ANYONE,
+    ("mail.confirm_address", "POST"): policy(anonymous=LOGIN),
+    # A confirmed new account: everyone is sent to log in with it.
+    ("mail.confirm_account", "GET"): ANYONE,
+    ("mail.confirm_account", "POST"): policy(LOGIN),
     ("circles.home", "GET"): ANYONE,
     ("circles.new", "GET"): SIGNED_IN_ONLY,
     ("circles.new", "POST"): SIGNED_IN_ONLY,
@@ -111,6 +130,9 @@ POLICIES = {
     ("circles.invitation", "GET"): ANYONE,
     ("circles.invitation", "POST"): policy(anonymous=LOGIN),
     ("discussions.thread", "GET"): READERS,
+    # Search: in all one's circles (those one belongs to), and in a circle for whoever reads it.
+    ("search.search", "GET"): SIGNED_IN_ONLY,
+    ("search.circle_search", "GET"): READERS,
     ("discussions.permalink", "GET"): READERS,
     ("discussions.new_thread", "GET"): POSTERS,
     ("discussions.new_thread", "POST"): POSTERS,
@@ -124,16 +146,37 @@ POLICIES = {
     ("discussions.hide_post", "POST"): MODERATORS,
     ("discussions.unhide_post", "POST"): MODERATORS,
     ("discussions.preview", "POST"): SIGNED_IN_ONLY,
+    # @name suggestions while typing a post: only to those who can post in the circle.
+    ("mentions.suggestions", "GET"): POSTERS,
     ("discussions.accept_answer", "POST"): ASKER_AND_FACILITATORS,
     # "Every voice", and its welcomes and check-ins (to the target, a member): the circle's facilitators and owner.
     ("discussions.voices_page", "GET"): INVITERS,
     ("discussions.welcome", "POST"): INVITERS,
     ("discussions.check_in", "POST"): INVITERS,
     ("discussions.clear_answer", "POST"): ASKER_AND_FACILITATORS,
+    # Reactions: the circle's members, to others' posts (the world's post is the member's own); who reacted:
+    # whoever reads the circle.
+    ("reactions.react", "POST"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), admin=403,
+                                        member=403),
+    ("reactions.who", "GET"): READERS,
+    # Unread posts: jumping to the first is reading; marking a circle read is its members' own business.
+    ("reading.first_unread", "GET"): READERS,
+    ("reading.mark_circle_read", "POST"): POSTERS,
+    # A scheduled prompt's publishing and cancelling: the circle's facilitators and owner (on the world's
+    # published thread they are told it is published already).
+    ("prompts.publish", "POST"): INVITERS,
+    ("prompts.cancel", "POST"): INVITERS,
     # The leaving page shows only an address signed for its reader; the matrix sends none.
     ("leaving.page", "GET"): policy(400, anonymous=LOGIN),
     ("notices.notices", "GET"): SIGNED_IN_ONLY,
     ("notices.mark_read", "POST"): SIGNED_IN_ONLY,
+    ("notices.count", "GET"): SIGNED_IN_ONLY,
+    # One notice, the member's: nobody else has a notice by that number.
+    ("notices.mark_one_read", "POST"): policy(404, anonymous=LOGIN, member=ALLOW),
+    # Notification levels: a member's own, for a thread or the whole circle.
+    ("watching.thread_level", "GET"): POSTERS,
+    ("watching.thread_level", "POST"): POSTERS,
+    ("watching.circle_level", "POST"): POSTERS,
     # Peer review. The member of the world submitted, was allocated one review to write, and has a
     # submitted review of their own work to read; "peer" wrote that review.
     ("reviews_participant.rounds", "GET"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN)),
@@ -176,6 +219,10 @@ FORMS = {
                                    "confirm": "a new long passphrase"},
     "accounts.settings_profile": {"display_name": "Member", "bio": "", "timezone": "UTC", "pronouns": ""},
     "accounts.reset_password": {"new_password": "a reset passphrase", "confirm": "a reset passphrase"},
+    "mail.settings": {"mentions": "never", "answers": "immediately", "replies": "never", "new_threads": "never",
+                      "reactions": "never", "reviews": "immediately", "facilitators": "immediately"},
+    "mail.forgot_password": {"email": "member@example.org"},
+    "mail.change_address": {"email": "member-new@example.org", "current_password": "password123"},
     "circles.new": {"name": "Another circle", "slug": "", "purpose": "Practise together.", "conduct": "Be kind.",
                     "visibility": "private"},
     "circles.settings": {"name": "Renamed", "slug": "{slug}", "purpose": "Still learning.", "goals": "",
@@ -189,8 +236,11 @@ FORMS = {
     "discussions.reply": {"body": "A reply.", "form_key": ""},
     "discussions.edit_post": {"body": "Edited."},
     "discussions.hide_post": {"reason": "Off topic: see the code of conduct."},
+    "watching.thread_level": {"level": "muted"},
+    "watching.circle_level": {"level": "watching"},
     "circles.site_address": {"public_url": "https://learn.example.org", "next": "/"},
     "discussions.preview": {"body": "*preview*"},
+    "reactions.react": {"kind": "helpful"},
     "reviews_facilitator.new_round": {"title": "Round two", "brief": "Write.", "submission_format": "text",
                                       "reviews_per_submission": "1", "reviewer_pool": "submitters",
                                       "anonymity": "reviewers_hidden", "submission_deadline": "2031-01-01T10:00",
@@ -242,14 +292,25 @@ class World:
             "token": Invitation.make(circle=circle, created_by=people["owner"]).token,
             "filename": "app.css", "visibility": visibility,
             "session_id": people["member"].login_session.id, "reset_token": resets.make(people["target"]),
+            "unsubscribe_token": unsubscribe.make(people["member"].id, "mentions", secret="matrix"),
+            "address_token": account_mail.make_token(account_mail.NEW_ADDRESS, {
+                "user": people["member"].id, "old": "member@example.org", "new": "member-new@example.org"},
+                secret="matrix"),
         }
+        self.args["account_token"] = account_mail.make_token(account_mail.NEW_ACCOUNT, {
+            "username": "newcomer", "email": "newcomer@example.org", "display_name": "", "timezone": "UTC",
+            "hash": people["member"].password_hash, "invite": self.args["token"]}, secret="matrix")
         self.args["target_membership"] = self.args["membership_id"]
+        Notice.send([people["member"]], kinds.reply_accepted(thread="A thread"))
+        self.args["notice_id"] = Notice.select(Notice.id).where(Notice.user == people["member"].id).order_by(
+            Notice.id.desc()).scalar()
         self.args.update(self.review_round(circle, people))
         self.ghost_args = {**self.args, "slug": "no-such-circle", "thread_id": 999_999, "post_id": 999_999,
                            "membership_id": 999_999, "invitation_id": 999_999, "round_id": 999_999,
                            "draft_round_id": 999_999, "criterion_id": 999_999, "draft_criterion_id": 999_999,
                            "assignment_id": 999_999, "submission_id": 999_999, "review_id": 999_999,
-                           "session_id": 999_999, "reset_token": "no-such-link"}
+                           "session_id": 999_999, "reset_token": "no-such-link", "notice_id": 999_999,
+                           "unsubscribe_token": "forged", "address_token": "forged", "account_token": "forged"}
 
     @staticmethod
     def review_round(circle, people):
@@ -451,7 +512,13 @@ def test_numbers_that_name_nothing_are_not_found(world):
         assert client.post(url).status_code == 404, url
 
 
-@pytest.mark.parametrize("endpoint", sorted({endpoint for endpoint, method in POLICIES if method == "POST"}))
+# RFC 8058's one-click unsubscribe is POSTed by a mail program, which has no CSRF token: its signed token is
+# its authority (tests/test_mail_accounts.py checks it refuses a forged one).
+CSRF_EXEMPT = {"mail.unsubscribe_page"}
+
+
+@pytest.mark.parametrize("endpoint", sorted({endpoint for endpoint, method in POLICIES if method == "POST"}
+                                            - CSRF_EXEMPT))
 def test_every_post_needs_the_csrf_token(world, endpoint):
     world.app.config["WTF_CSRF_ENABLED"] = True
     try:

@@ -104,12 +104,15 @@ def build_world():
         save_revision_plan(Submission.get((Submission.round == live) & (Submission.author == ana)), ana,
                            "Add an example to every claim.")
         draft = make_round(circle, fred, publish=False, title="Essay two: a habit", criteria=(CLARITY, SOURCES))
+        prompt = Thread.start(circle=circle, author=fred, title="Week 3: what surprised you?", kind="discussion",
+                              body="One thing each.", publish_at=clock.now() + dt.timedelta(days=2))
 
         ana_submission = Submission.get((Submission.round == live) & (Submission.author == ana))
         ben_submission = Submission.get((Submission.round == live) & (Submission.author == ben))
         not_started = assignment_of(live, cai, ben)
         return {
             "circle": f"/c/{SLUG}", "question": f"/t/{question.id}", "long_thread": f"/t/{long_thread.id}",
+            "prompt": f"/t/{prompt.id}",
             "own_post": own.id, "hidden_post": hidden.id,
             "live": f"/r/{live.id}", "draft": f"/r/{draft.id}", "draft_id": draft.id,
             "ana_submission": f"/s/{ana_submission.id}", "ben_submission": f"/s/{ben_submission.id}",
@@ -149,6 +152,7 @@ def test_every_page_and_htmx_state_passes_axe_and_fits_narrow_screens(browser, l
 
     # ---- signed out
     for path, state, status in (("/login", "login", 200), ("/register", "register refused", 403),
+                                ("/forgot-password", "forgot password", 200),
                                 (w["invitation"], "invitation", 200), (w["reset"], "reset password", 200),
                                 (w["circle"], "circle, signed out", 200), (w["question"], "thread, signed out", 200)):
         visit(visitor, base, path, check, state, status)
@@ -186,11 +190,14 @@ def test_every_page_and_htmx_state_passes_axe_and_fits_narrow_screens(browser, l
                         (f"{w['circle']}/threads/new", "new thread"), (f"{w['circle']}/members", "members"),
                         ("/u/ben", "profile"), ("/settings/profile", "profile settings"),
                         ("/settings/password", "password settings"), ("/notices", "notices"),
+                        ("/settings/email", "email settings"), ("/settings/email/address", "new email address"),
                         (f"{w['circle']}/reviews", "review rounds"), (w["live"], "round page, reviewing"),
                         (w["live"] + "/submission", "my submission"), (w["ana_submission"], "results of my work"),
                         (w["ana_draft_review"], "review form, draft"),
                         (w["ana_submitted_review"], "review, submitted"), (f"{w['circle']}/leave", "leave circle"),
-                        (f"/p/{w['own_post']}/edit", "edit post page")):
+                        (f"/p/{w['own_post']}/edit", "edit post page"),
+                        (w["question"] + "/notifications", "notices about a thread"),
+                        ("/search?q=file", "search, my circles"), (f"{w['circle']}/search?q=\"", "search, refused")):
         visit(ana, base, path, check, state)
     visit(ana, base, f"{w['circle']}/settings", check, "refused", status=403)
     visit(ana, base, "/t/999999", check, "not found", status=404)
@@ -221,6 +228,28 @@ def test_every_page_and_htmx_state_passes_axe_and_fits_narrow_screens(browser, l
     expect(ana.locator(f"article#post-{w['own_post']}")).to_contain_text("It worked")
     check(ana, "thread, post saved")
 
+    # The composer: @name suggestions offered (one chosen), then a post quoted into the reply box in place.
+    box = ana.get_by_label("Your reply")
+    box.click()
+    box.press_sequentially("Over to @be")
+    expect(ana.get_by_role("option", name=re.compile("Ben Learner"))).to_be_visible()
+    box.press("ArrowDown")
+    check(ana, "thread, @name suggestions")
+    box.press("Enter")
+    ana.locator("article.post").first.get_by_role("link", name="Quote").click()
+    expect(box).to_have_value(re.compile(r"^Over to @ben \n\n> \*\*Ana Learner\*\* \[wrote\]"))
+    check(ana, "thread, post quoted")
+
+    # htmx: a reaction toggled (the pressed button keeps the focus), then who reacted, in place and as a page.
+    reacted = ana.locator("article.post", has_text="BufReader")
+    reacted.get_by_role("button", name=re.compile("^Helpful")).click()
+    expect(reacted.get_by_role("button", name=re.compile("^Helpful"))).to_have_attribute("aria-pressed", "true")
+    check(ana, "thread, reaction toggled")
+    reacted.locator("details summary").click()
+    expect(reacted.locator("details dl")).to_contain_text("Ana Learner")
+    check(ana, "thread, who reacted")
+    visit(ana, base, reacted.locator("details").get_attribute("hx-get"), check, "who reacted page")
+
     # htmx: marking a reply as the answer (the asker); the thread list's filters.
     ana.goto(base + w["question"])
     answer = ana.locator("article.post").nth(1)
@@ -232,6 +261,13 @@ def test_every_page_and_htmx_state_passes_axe_and_fits_narrow_screens(browser, l
     ana.locator("#threads nav.filters").get_by_role("link", name="Unanswered").click()
     expect(ana.locator("#threads [aria-current=page]")).to_have_text("Unanswered")
     check(ana, "circle home, unanswered questions")
+
+    # htmx: searching a circle, the results swapped in.
+    ana.goto(base + f"{w['circle']}/search")
+    ana.get_by_label("Search this circle").fill("bufreader")
+    ana.get_by_role("button", name="Search", exact=True).click()
+    expect(ana.locator("#search-results mark").first).to_have_text("BufReader")
+    check(ana, "search, results swapped in")
 
     # htmx: a preview; the new thread's errors; leaving, confirmed in place.
     ana.goto(base + f"{w['circle']}/threads/new")
@@ -279,7 +315,8 @@ def test_every_page_and_htmx_state_passes_axe_and_fits_narrow_screens(browser, l
                         (w["ana_submitted_review"], "a review, managed"), (w["draft"], "round page, draft"),
                         (w["draft"] + "/rubric", "rubric builder"),
                         (f"/p/{w['hidden_post']}/hide", "hide post page"), (w["question"], "thread, moderating"),
-                        (f"{w['circle']}/voices", "every voice")):
+                        (f"{w['circle']}/voices", "every voice"), (w["circle"], "circle home, scheduled prompts"),
+                        (w["prompt"], "a scheduled prompt"), (f"{w['circle']}/threads/new", "new thread, schedulable")):
         visit(fred, base, path, check, state)
     # htmx: welcoming a member who has not posted yet.
     fred.goto(base + f"{w['circle']}/voices")

@@ -17,7 +17,7 @@ from learncircle.accounts import sessions
 from learncircle.accounts.profiles import shared_circles
 from learncircle.circles.models import PUBLIC, Circle, Invitation, Membership
 from learncircle import clock
-from learncircle.discussions import voices
+from learncircle.discussions import mentions, reading, voices
 from learncircle.discussions.models import SHOWS, Post, Thread
 from learncircle.notices import kinds
 from learncircle.notices.models import Notice
@@ -72,12 +72,22 @@ CASES = {
     **{f"Thread.filtered ({show})": ((lambda show: lambda w: page(Thread.filtered(w["circle"], show, w["ana"])))(show),
                                      None) for show in SHOWS},
     "Post.page_of": (lambda w: Post.page_of(w["thread"], 1), None),
+    # Unread posts: the list with each thread's read state, the circles' counts, the thread page's one query.
+    "reading.with_read_state": (lambda w: page(reading.with_read_state(Thread.listing(w["circle"]), w["ana"])),
+                                None),
+    "reading.unread_by_circle": (lambda w: reading.unread_by_circle(w["ana"], [w["circle"].id]), COUNTS_ALL),
+    "reading.thread_for_reader": (lambda w: reading.thread_for_reader(w["thread"].id, w["ana"]), None),
+    "Thread.scheduled": (lambda w: list(Thread.scheduled(w["circle"])), None),
     "voices.unreplied_questions": (lambda w: voices.unreplied_questions(w["circle"], clock.now()), COUNTS_ALL),
     "voices.unanswered_first_posts": (lambda w: voices.unanswered_first_posts(w["circle"], clock.now()),
                                       COUNTS_ALL),
     "voices.silent_members": (lambda w: voices.silent_members(w["circle"], clock.now()), COUNTS_ALL),
     "voices.quiet_members": (lambda w: voices.quiet_members(w["circle"], clock.now()), COUNTS_ALL),
     "voices.recently_greeted": (lambda w: voices.recently_greeted(w["circle"], clock.now()), None),
+    # @mentions: the one lookup of a post's names, and the names offered while typing (a circle's members).
+    "mentions.render": (lambda w: mentions.render("@ana and @ben, @nobody", w["circle"].id), None),
+    "mentions.suggestions": (lambda w: mentions.suggestions(w["circle"], "an", w["ben"]), BOUNDED),
+    "mentions.suggestions (empty)": (lambda w: mentions.suggestions(w["circle"], "", w["ben"]), BOUNDED),
     # circles
     "Circle.discoverable": (lambda w: page(Circle.discoverable(w["ana"])), None),
     "Circle.listed": (lambda w: page(Circle.listed()), None),

@@ -267,6 +267,8 @@ class Membership(BaseModel):
     # Joining means accepting the code of conduct; when is kept for trust and moderation.
     conduct_accepted_at = peewee.DateTimeField()
     invitation = peewee.ForeignKeyField(Invitation, null=True, on_delete="SET NULL")
+    # What the member hears of the circle's discussions: "watching", "normal" or "muted" (discussions/watching.py).
+    notify_level = peewee.CharField(max_length=10, default="normal", constraints=[peewee.SQL("DEFAULT 'normal'")])
 
     class Meta:
         # The last: a circle's members of one role by when they joined, newest first ("Every voice").

@@ -4,6 +4,8 @@ from flask_login import current_user, login_required
 from peewee import IntegrityError
 
 from .. import errors, limits, site, web
+from ..discussions import access as discussion_access
+from ..discussions import reading
 from ..discussions.models import SHOW_ALL, SHOWS, THREADS_PER_PAGE, Thread
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
@@ -50,9 +52,11 @@ def home():
     if not current_user.is_authenticated:
         return web.render("circles/welcome.html")
     mine = web.Page(Circle.of_user(current_user), web.page_number("mine"), CIRCLES_PER_PAGE)
+    new_posts = {} if web.is_fragment_request() else reading.unread_by_circle(current_user, [c.id for c in mine.items])
     public = web.Page(Circle.discoverable(current_user), web.page_number(), CIRCLES_PER_PAGE)
     pending = [] if web.is_fragment_request() else pending_for(current_user)
-    return web.render("circles/start.html", block="public_circles", mine=mine, public=public, pending=pending)
+    return web.render("circles/start.html", block="public_circles", mine=mine, public=public, pending=pending,
+                      new_posts=new_posts)
 
 
 @bp.route("/circles/new", methods=["GET", "POST"])
@@ -84,13 +88,19 @@ def circle(slug):
     show = request.args.get("show", SHOW_ALL)
     if show not in SHOWS:
         show = SHOW_ALL  # an old or mistyped link shows every thread
-    threads = web.Page(Thread.filtered(circle, show, current_user), web.page_number(), THREADS_PER_PAGE)
     membership = access.membership(current_user, circle)
-    # Only members have work waiting, and an htmx page of threads does not show it.
+    listed = reading.with_read_state(Thread.filtered(circle, show, current_user), current_user)
+    threads = web.Page(listed, web.page_number(), THREADS_PER_PAGE)
+    reading.annotate(threads.items, membership.joined_at if membership else None)
+    new_posts = reading.unread_by_circle(current_user, [circle.id]).get(circle.id, 0) if membership else 0
+    # Only members have work waiting, and an htmx page of threads does not show it (nor scheduled prompts).
     inline = web.is_fragment_request()
+    schedules = not inline and discussion_access.can_schedule_prompts(current_user, circle)
+    scheduled = list(Thread.scheduled(circle)) if schedules else []
     show_pending = membership is not None and not inline
     return web.render("circles/home.html", block="threads", circle=circle, threads=threads, membership=membership,
-                      pending=pending_for(current_user, circle) if show_pending else [], show=show, inline=inline)
+                      pending=pending_for(current_user, circle) if show_pending else [], show=show, inline=inline,
+                      new_posts=new_posts, scheduled=scheduled)
 
 
 @bp.route("/c/<slug>/settings", methods=["GET", "POST"])

@@ -4,10 +4,25 @@ alike. Built on circles.access (membership and role, cached per request).
 from ..circles import access as circle_access
 from ..circles.models import FACILITATOR, OWNER
 from .models import KIND_LABELS
+from .watching import CIRCLE_LEVEL_LABELS
 
 
 def _signed_in(user):
     return user is not None and getattr(user, "is_authenticated", False)
+
+
+def can_read_thread(user, thread):
+    """Read a thread: whoever reads its circle, once it is published; a scheduled prompt before its time
+    only its circle's facilitators and owner (who wrote or may change it)."""
+    if not circle_access.can_view(user, thread.circle):
+        return False
+    return not thread.is_scheduled or can_schedule_prompts(user, thread.circle)
+
+
+def can_schedule_prompts(user, circle):
+    """Schedule a thread to publish itself later, see, publish or cancel the scheduled ones: the circle's
+    facilitators and owner."""
+    return circle_access.role(user, circle) in (OWNER, FACILITATOR)
 
 
 def can_post(user, circle):
@@ -28,6 +43,13 @@ def can_edit_post(user, post, thread):
 def editable_posts(user, posts, thread):
     """The ids of the posts, among posts, that user may edit: asked once for a page of fifty."""
     return {post.id for post in posts if can_edit_post(user, post, thread)}
+
+
+def can_react(user, circle):
+    """Find a post helpful or say thanks for it: the circle's members, as for posting; in a locked thread too (a
+    lock ends the conversation, not the thanks for it). Never to one's own post, nor to a deleted or hidden
+    one: the domain refuses those (reactions.Refused), and the page shows them no buttons."""
+    return can_post(user, circle)
 
 
 def can_hide_posts(user, circle):
@@ -51,7 +73,9 @@ def can_hear_every_voice(user, circle):
 
 def init_app(app):
     app.jinja_env.globals.update(can_post=can_post, can_reply=can_reply, can_edit_post=can_edit_post,
-                                 editable_posts=editable_posts, can_hide_posts=can_hide_posts,
+                                 editable_posts=editable_posts, can_hide_posts=can_hide_posts, can_react=can_react,
                                  can_accept_answer=can_accept_answer, can_hear_every_voice=can_hear_every_voice,
+                                 can_schedule_prompts=can_schedule_prompts,
+                                 CIRCLE_LEVEL_LABELS=CIRCLE_LEVEL_LABELS,
                                  # A thread's kind, named in the reader's language: THREAD_KIND_LABELS[thread.kind].
                                  THREAD_KIND_LABELS=KIND_LABELS)

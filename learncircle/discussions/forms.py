@@ -1,15 +1,19 @@
 """Forms for discussions: a new thread, a reply, an edit, and the moderators' switches."""
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
+from .. import clock, timefmt
 from ..formkeys import OneTimeForm
+from ..timefields import LocalTimeField
 from ..i18n import lazy_gettext as _l
 from ..i18n import lazy_ngettext, lazy_number
+from . import watching
 from .models import BODY_MAX, DISCUSSION, HIDE_REASON_MAX, QUESTION, TITLE_MAX
 
 
 
+PROMPT_YEARS_AHEAD = 1  # a prompt is for this circle's coming weeks, not for years ahead
 BODY_TOO_LONG = lazy_ngettext("Keep it under %(count)s character; split a longer text over several posts.",
                               "Keep it under %(count)s characters; split a longer text over several posts.",
                               BODY_MAX, count=lazy_number(BODY_MAX))
@@ -45,6 +49,16 @@ class ThreadForm(OneTimeForm):
         "Up to %(count)s character.",
         "Markdown: **bold**, _italic_, `code`, ``` fenced code ```, lists, links and tables. "
         "Up to %(count)s characters.", BODY_MAX, count=lazy_number(BODY_MAX)))
+    # Facilitators only (the page offers it to them; the view refuses it from anyone else).
+    publish_at = LocalTimeField(_l("Publish later (optional)"), years_ahead=PROMPT_YEARS_AHEAD, validators=[Optional()])
+
+    def validate_publish_at(self, field):
+        if field.data is not None and timefmt.from_local(field.data) <= clock.now():
+            raise ValidationError(_l("Choose a time in the future, or leave it empty to publish now."))
+
+    def publishing_time(self):
+        """The UTC moment a scheduled prompt publishes itself, or None to publish now."""
+        return timefmt.from_local(self.publish_at.data) if self.publish_at.data is not None else None
 
 
 class ReplyForm(OneTimeForm):
@@ -104,3 +118,17 @@ class LockForm(FlaskForm):
 
     def wanted(self, thread):
         return _switch(self.locked.data, thread.locked)
+
+
+def _level_field(label, labels):
+    choose = _l("Choose how much you want to hear.")
+    return RadioField(label, choices=[SelectChoice(level, labels[level]) for level in watching.LEVELS],
+                      validate_choice=False, validators=[InputRequired(choose), AnyOf(watching.LEVELS, choose)])
+
+
+class ThreadNotifyForm(FlaskForm):
+    level = _level_field(_l("Notices about this thread"), watching.THREAD_LEVEL_LABELS)
+
+
+class CircleNotifyForm(FlaskForm):
+    level = _level_field(_l("Notices about this circle's discussions"), watching.CIRCLE_LEVEL_LABELS)

@@ -4,13 +4,14 @@ from dataclasses import dataclass
 
 import peewee
 
-from .. import clock, formkeys, text
+from .. import clock, formkeys
 from ..accounts.models import User
 from ..circles.models import Circle
 from ..db import BaseModel, Prepared, database
 from ..i18n import lazy_gettext as _l
 from ..notices import kinds
 from ..notices.models import Notice
+from . import mentions
 
 DISCUSSION, QUESTION = "discussion", "question"
 KINDS = (DISCUSSION, QUESTION)
@@ -58,6 +59,10 @@ class Thread(BaseModel):
     # posts point at their thread too (Peewee adds the constraint after both tables; see migration 0009).
     answer = peewee.DeferredForeignKey("Post", null=True, on_delete="SET NULL", backref="+", lazy_load=False)
     answered_at = peewee.DateTimeField(null=True)
+    # A facilitator's scheduled prompt: hidden from all but the circle's facilitators until then (None: a
+    # thread published when it was started). An explicit column, not a date in the future: a server whose
+    # clock is set back (a Raspberry Pi booting without one) must not hide the threads it already shows.
+    publish_at = peewee.DateTimeField(null=True)
 
     class Meta:
         indexes = (
@@ -67,6 +72,8 @@ class Thread(BaseModel):
             (("circle", "author", "pinned", "last_activity_at"), False),
             # "Every voice": a circle's questions with no reply yet, newest first (voices.py).
             (("circle", "kind", "post_count", "created_at"), False),
+            # A circle's scheduled prompts, soonest first.
+            (("circle", "publish_at"), False),
         )
 
     @property
@@ -91,8 +98,56 @@ class Thread(BaseModel):
                 .join(User, on=(cls.author == User.id))
                 .switch(cls).join(LastAuthor, peewee.JOIN.LEFT_OUTER, on=(cls.last_author == LastAuthor.id),
                                   attr="last_author")
-                .where(cls.circle == circle)
+                .where((cls.circle == circle) & cls.is_published(clock.now()))
                 .order_by(cls.pinned.desc(), cls.last_activity_at.desc(), cls.id.desc()))
+
+    @classmethod
+    def scheduled(cls, circle):
+        """A circle's scheduled prompts, soonest first."""
+        return (cls.select(cls.id, cls.title, cls.kind, cls.publish_at, cls.author)
+                .where((cls.circle == circle) & (cls.publish_at > clock.now()))
+                .order_by(cls.publish_at, cls.id))
+
+    @classmethod
+    def is_published(cls, now):
+        """The condition a thread the circle may see meets: not a prompt still waiting for its time."""
+        return cls.publish_at.is_null() | (cls.publish_at <= now)
+
+    @property
+    def is_scheduled(self):
+        """A prompt whose publishing time has not come: the clock decides, no job has to run."""
+        return self.publish_at is not None and self.publish_at > clock.now()
+
+    def publish_now(self):
+        """Publish a scheduled prompt at once: it and its opening post are dated now."""
+        now = clock.now()
+        with database.atomic():
+            if not Thread.update(created_at=now, last_activity_at=now, publish_at=now).where(
+                    (Thread.id == self.id) & (Thread.publish_at > now)).execute():
+                return  # published meanwhile: it keeps its own time
+            Post.update(created_at=now).where((Post.thread == self.id) & (Post.number == 1)).execute()
+            # Its notices were dated at its time: now is its time.
+            Notice.update(created_at=now).where(self._waiting_notices(now)).execute()
+        self.created_at = self.last_activity_at = self.publish_at = now
+
+    def _waiting_notices(self, now):
+        """Which notices about this prompt (a new thread in a watched circle, a mention in it) still wait for
+        its time: they were dated then."""
+        opening = [f"/p/{post_id}" for (post_id,) in
+                   Post.select(Post.id).where((Post.thread == self.id) & (Post.number == 1)).tuples()]
+        return ((Notice.circle == self.circle_id) & Notice.url.in_([f"/t/{self.id}", *opening])
+                & (Notice.created_at > now))
+
+    def cancel_scheduled(self):
+        """Delete a prompt that is still scheduled (nobody but facilitators has seen it); False when it
+        was published meanwhile and so was kept."""
+        now = clock.now()
+        with database.atomic():
+            waiting = self._waiting_notices(now)  # read before the thread and its posts go
+            if not Thread.delete().where((Thread.id == self.id) & (Thread.publish_at > now)).execute():
+                return False
+            Notice.delete().where(waiting).execute()  # nobody is to hear of it now
+        return True
 
     @classmethod
     def with_circle(cls, thread_id):
@@ -128,22 +183,34 @@ class Thread(BaseModel):
         return cls.listing(circle)
 
     @classmethod
-    def start(cls, *, circle, author, title, kind, body, form_key=None):
-        """Open a thread with its first post; raises formkeys.DuplicateSubmission on a resend."""
+    def start(cls, *, circle, author, title, kind, body, form_key=None, publish_at=None):
+        """Open a thread with its first post; raises formkeys.DuplicateSubmission on a resend.
+
+        With publish_at (a later UTC moment: a facilitator's scheduled prompt) the thread and its post are
+        dated then, and until then only the circle's facilitators see it (is_scheduled)."""
         now = clock.now()
+        if publish_at is not None and publish_at > now:
+            now = publish_at
+        else:
+            publish_at = None
+        rendered = mentions.render(body, circle.id)  # outside the write lock: parsing is the slow part
         with database.atomic():
             claimed = formkeys.claim(form_key, author)
-            thread = cls.create(circle=circle, author=author, title=title.strip(), kind=kind,
+            thread = cls.create(circle=circle, author=author, title=title.strip(), kind=kind, publish_at=publish_at,
                                 created_at=now, last_activity_at=now, last_author=author, post_count=1)
-            Post.create(thread=thread, author=author, number=1, body=body,
-                        body_html=text.render_markdown(body), created_at=now)
+            post = Post.create(thread=thread, author=author, number=1, body=body, body_html=rendered.html,
+                               created_at=now)
+            mentions.notify(rendered, post=post, thread=thread, author=author)
+            ReadState.upsert(author.id, thread.id, 1)  # one's own post is never news to oneself
+            watching.watch_by_default(author.id, thread.id)
+            watching.tell_of_new_thread(thread, author, circle.name)
             formkeys.record_result(claimed, f"/t/{thread.id}")
         return thread
 
     def reply(self, *, author, body, form_key=None):
         """Add a reply; raises ThreadLocked, or formkeys.DuplicateSubmission on a resend."""
         now = clock.now()
-        body_html = text.render_markdown(body)  # outside the write lock: parsing is the slow part
+        rendered = mentions.render(body, self.circle_id)  # outside the write lock: parsing is the slow part
         with database.atomic():
             claimed = formkeys.claim(form_key, author)
             # Re-read inside the transaction: the number must follow the last one committed.
@@ -151,10 +218,14 @@ class Thread(BaseModel):
             if current.locked:
                 raise ThreadLocked()
             number = current.post_count + 1
-            post = Post.create(thread=self, author=author, number=number, body=body, body_html=body_html,
+            post = Post.create(thread=self, author=author, number=number, body=body, body_html=rendered.html,
                                created_at=now)
+            mentions.notify(rendered, post=post, thread=self, author=author)
             changes = {Thread.post_count: number, Thread.last_activity_at: now, Thread.last_author: author}
             Thread.update(changes).where(Thread.id == self.id).execute()
+            ReadState.upsert(author.id, self.id, number)
+            watching.watch_by_default(author.id, self.id)
+            watching.tell_of_reply(self, post, author, skip=rendered.mentioned)
             formkeys.record_result(claimed, f"/p/{post.id}")
         self.post_count, self.last_activity_at = number, now
         return post
@@ -243,24 +314,33 @@ class Post(PostState, BaseModel):
     hidden_at = peewee.DateTimeField(null=True)
     hidden_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     hidden_reason = peewee.CharField(max_length=HIDE_REASON_MAX, default="")
+    # How many people found it helpful and said thanks, kept in step by reactions.py for the thread page (the
+    # database's default too: migration 0012 added them in place).
+    helpful_count = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
+    thanks_count = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
 
     class Meta:
         indexes = ((("thread", "number"), True),)
+
+    # The reader's own reactions (reactions.BITS), which a PostLine of the thread page brings along; unknown
+    # on a Post read alone (the template asks reactions.mine then).
+    mine = None
 
     @property
     def author_name(self):
         return self.author.display_name
 
     @classmethod
-    def page_of(cls, thread, page):
-        """One page of a thread's posts in order, as PostLines (what the page shows, with the author's name)."""
+    def page_of(cls, thread, page, viewer=None):
+        """One page of a thread's posts in order, as PostLines (what the page shows, with the author's name
+        and, for viewer (an id), which reactions are theirs)."""
         first = (page - 1) * POSTS_PER_PAGE + 1
-        return _lines(cls._page_rows.raw(thread.id, first, first + POSTS_PER_PAGE))
+        return _lines(cls._page_rows.raw(thread.id, first, first + POSTS_PER_PAGE, viewer or 0))
 
     @Prepared
-    def _page_rows(thread_id, first, end):
+    def _page_rows(thread_id, first, end, viewer_id):
         # Only what the page shows: the Markdown source and the authors' private columns stay behind.
-        return (_line_columns()
+        return (_line_columns(viewer_id)
                 .where((Post.thread == thread_id) & (Post.number >= first) & (Post.number < end))
                 .order_by(Post.number))
 
@@ -282,11 +362,14 @@ class Post(PostState, BaseModel):
                 .where(cls.id == post_id).first())
 
     def edit(self, body):
-        """Replace the text, rendered once here, and mark the post as edited now."""
-        body_html = text.render_markdown(body)
+        """Replace the text, rendered once here, and mark the post as edited now; people it mentions
+        now and did not before get a notice."""
+        rendered = mentions.render(body, self.thread.circle_id)
         with database.atomic():
-            self.body, self.body_html, self.edited_at = body, body_html, clock.now()
+            before = self.body_html
+            self.body, self.body_html, self.edited_at = body, rendered.html, clock.now()
             self.save(only=[Post.body, Post.body_html, Post.edited_at])
+            mentions.notify(rendered, post=self, thread=self.thread, author=self.author, before=before)
 
     def hide(self, by, reason, url=""):
         """Hide the post from the circle (a facilitator's decision); its author still sees it, and why,
@@ -322,18 +405,21 @@ class Post(PostState, BaseModel):
             thread.answer_id, thread.answered_at = None, None
 
 
-def _line_columns():
+def _line_columns(viewer_id=None):
+    from .reactions import mine_column  # reactions.py builds on Post
+
     return (Post.select(Post.id, Post.thread, Post.author, Post.number, Post.body_html, Post.created_at,
-                        Post.edited_at, Post.deleted_at, User.display_name, Post.hidden_at, Post.hidden_reason)
+                        Post.edited_at, Post.deleted_at, User.display_name, Post.hidden_at, Post.hidden_reason,
+                        Post.helpful_count, Post.thanks_count, mine_column(viewer_id))
             .join(User, on=(Post.author == User.id)))
 
 
 def _lines(rows):
     as_time = Post.created_at.python_value  # SQLite gives text, PostgreSQL datetimes: both become datetimes
     return [PostLine(id, thread_id, author_id, number, body_html, as_time(created), as_time(edited),
-                     as_time(deleted), author_name, as_time(hidden), hidden_reason)
+                     as_time(deleted), author_name, as_time(hidden), hidden_reason, helpful, thanks, mine)
             for id, thread_id, author_id, number, body_html, created, edited, deleted, author_name, hidden,
-            hidden_reason in rows]
+            hidden_reason, helpful, thanks, mine in rows]
 
 
 class Greeting(BaseModel):
@@ -347,6 +433,34 @@ class Greeting(BaseModel):
 
     class Meta:
         indexes = ((("circle", "user"), True),)
+
+
+class ThreadWatch(BaseModel):
+    """A member's notification level for one thread, when it is not their circle's (watching.py decides)."""
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+", index=False)  # (user, thread) serves
+    thread = peewee.ForeignKeyField(Thread, on_delete="CASCADE", backref="+")
+    level = peewee.CharField(max_length=10)
+
+    class Meta:
+        indexes = ((("user", "thread"), True),)
+
+
+class ReadState(BaseModel):
+    """How far a member read a thread: the number of the last post they saw (reading.py reads and keeps it)."""
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+", index=False)  # (user, thread) serves
+    thread = peewee.ForeignKeyField(Thread, on_delete="CASCADE", backref="+")
+    last_read = peewee.IntegerField()
+
+    class Meta:
+        indexes = ((("user", "thread"), True),)
+
+    @classmethod
+    def upsert(cls, user_id, thread_id, number):
+        """Seen up to number: never less than before (two tabs, an older page). Inside the caller's write."""
+        (cls.insert(user=user_id, thread=thread_id, last_read=number)
+         .on_conflict(conflict_target=[cls.user, cls.thread], update={cls.last_read: peewee.EXCLUDED.last_read},
+                      where=(peewee.EXCLUDED.last_read > cls.last_read))
+         .execute())
 
 
 @dataclass(slots=True)
@@ -367,4 +481,10 @@ class PostLine(PostState):
     author_name: str
     hidden_at: dt.datetime | None
     hidden_reason: str
+    helpful_count: int
+    thanks_count: int
+    mine: int
 
+
+# Last: who hears of a new thread or reply (watching.py) builds on the models above.
+from . import watching  # noqa: E402

@@ -9,8 +9,8 @@ from .. import errors, formkeys, limits, text, web
 from ..circles import access as circle_access
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
-from ..circles.models import MEMBER, Membership
-from . import access, voices
+from ..circles.models import MEMBER, Circle, Membership
+from . import access, mentions, quotes, reading, voices
 from .forms import (
     AnswerForm,
     EditPostForm,
@@ -29,6 +29,8 @@ bp = Blueprint("discussions", __name__)
 
 LOCKED_TITLE = _l("This thread is locked")
 LOCKED_MESSAGE = _l("Replies are closed: the circle's facilitators locked this thread.")
+NOT_PUBLISHED_YET = (_l("This prompt is not published yet"),
+                     _l("Replies open when the prompt publishes itself, or when a facilitator publishes it now."))
 NOT_THE_ANSWER = (_l("This cannot be the answer"),
                   _l("Only a reply that the circle can read can be marked as the answer."))
 ANSWER_REFUSALS = {
@@ -47,7 +49,7 @@ ANSWER_REFUSALS = {
 def _thread_or_404(thread_id):
     """Load a thread with its circle; 404 when it is missing or its circle is hidden from the viewer."""
     thread = Thread.with_circle(thread_id)
-    if thread is None or not circle_access.can_view(current_user, thread.circle):
+    if thread is None or not access.can_read_thread(current_user, thread):
         abort(404)
     return thread
 
@@ -55,7 +57,7 @@ def _thread_or_404(thread_id):
 def _post_or_404(post_id):
     """Load a post with its author, thread and circle; 404 when it is missing or hidden from the viewer."""
     post = Post.with_thread(post_id)
-    if post is None or not circle_access.can_view(current_user, post.thread.circle):
+    if post is None or not access.can_read_thread(current_user, post.thread):
         abort(404)
     return post
 
@@ -114,13 +116,15 @@ def new_thread(slug):
     if form.is_submitted() and request.form.get("action") == "preview":
         # Preview without JavaScript: the same form comes back with the rendered text below it.
         if form.body.validate(form):
-            preview_html = text.render_markdown(form.body.data)
+            preview_html = mentions.render(form.body.data, circle.id).html
         else:
             status = 422
     elif form.validate_on_submit():
+        publish_at = form.publishing_time()
+        _require(publish_at is None or access.can_schedule_prompts(current_user, circle))
         try:
             thread = Thread.start(circle=circle, author=_user(), title=form.title.data, kind=form.kind.data,
-                                  body=form.body.data, form_key=form.form_key.data)
+                                  body=form.body.data, form_key=form.form_key.data, publish_at=publish_at)
         except formkeys.DuplicateSubmission as sent:
             return web.see_other(web.safe_next(sent.result_url, url_for("circles.circle", slug=circle.slug)))
         return web.see_other(_thread_url(thread))
@@ -134,11 +138,22 @@ def new_thread(slug):
 @login_required
 @limits.previews
 def preview():
-    """Render Markdown as it will look once posted: the fragment htmx swaps into a preview box."""
+    """Render Markdown as it will look once posted: the fragment htmx swaps into a preview box.
+
+    With ?circle=<slug> of a circle the writer can post in, its members' @names are linked as they will be;
+    any other slug is ignored (the preview is then the same as for a circle that does not exist).
+    """
     form = PreviewForm(meta={"csrf": False})  # CSRFProtect has already checked this request
     valid = form.body.validate(form)
-    preview_html = text.render_markdown(form.body.data) if valid else None
+    preview_html = _preview_html(form.body.data, request.args.get("circle")) if valid else None
     return web.fragment("discussions/_preview.html", preview_html=preview_html, preview_errors=form.body.errors)
+
+
+def _preview_html(body, slug):
+    circle = Circle.by_slug(slug) if slug else None
+    if circle is not None and access.can_post(current_user, circle):
+        return mentions.render(body, circle.id).html
+    return text.render_markdown(body)
 
 
 # ---- reading ------------------------------------------------------------------------------------
@@ -146,18 +161,28 @@ def preview():
 @bp.route("/t/<int:thread_id>", endpoint="thread")
 @login_required
 def show_thread(thread_id):
-    thread = _thread_or_404(thread_id)
+    thread = reading.thread_for_reader(thread_id, current_user)
+    if thread is None or not access.can_read_thread(current_user, thread):
+        abort(404)
     page = web.page_number()
     if page > thread.page_count:
         abort(404)
-    posts = Post.page_of(thread, page)
+    posts = Post.page_of(thread, page, viewer=current_user.id)  # with which reactions are the reader's own
+    # Where the reader's new posts begin on this page (for the "New" mark), then remember this page as read.
+    seen = thread.last_read
+    first_new = seen + 1 if seen is not None and posts and posts[-1].number > seen else None
+    if current_user.is_authenticated and posts and posts[-1].number > (seen or 0):
+        reading.record(current_user, thread, posts[-1].number)
     answer, answer_here = thread.answer_among(posts)
     reply_form = ReplyForm.blank()
     prefill = request.args.get("reply")
     if prefill:  # a reply begun elsewhere ("Every voice"): in the box, to be finished and sent by its writer
         reply_form.body.data = prefill[:BODY_MAX]
+    quoting = request.args.get("quote", type=int)
+    if quoting and access.can_reply(current_user, thread.circle, thread):  # the "Quote" link of a post
+        reply_form.body.data = quotes.quote(thread, quoting) or reply_form.body.data
     return web.render("discussions/thread.html", thread=thread, circle=thread.circle, posts=posts, page=page,
-                      reply_form=reply_form, answer=answer, answer_here=answer_here)
+                      reply_form=reply_form, answer=answer, answer_here=answer_here, first_new=first_new)
 
 
 @bp.route("/p/<int:post_id>")
@@ -180,6 +205,8 @@ def reply(thread_id):
     _require(access.can_post(current_user, thread.circle))
     if thread.locked:
         return _refuse_locked()
+    if thread.is_scheduled:
+        return errors.page(409, *NOT_PUBLISHED_YET)
     form = ReplyForm()
     if not form.validate():
         return _reply_errors(thread, form)

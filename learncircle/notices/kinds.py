@@ -134,9 +134,53 @@ def post_hidden(thread, reason):
 
 
 @kind
+def thread_replied(name, thread):
+    """To a member who watches a thread: the first reply they have not read yet."""
+    return _("%(name)s replied in “%(thread)s”.", name=name, thread=thread)
+
+
+@kind
+def thread_replies(thread):
+    """To a member who watches a thread: several replies they have not read yet, gathered in one notice."""
+    return _("New replies in “%(thread)s”.", thread=thread)
+
+
+@kind
+def thread_started(name, thread, circle):
+    """To a member who watches a whole circle: a new thread in it."""
+    return _("%(name)s started “%(thread)s” in %(circle)s.", name=name, thread=thread, circle=circle)
+
+
+@kind
 def reply_accepted(thread):
     """To a reply's author: the question's author or a facilitator marked their reply as its answer."""
     return _("Your reply was marked as the answer to “%(thread)s”.", thread=thread)
+
+
+@kind
+def mentioned(name, thread):
+    """To a member of a circle: someone mentioned them by @username in a post there."""
+    return _("%(name)s mentioned you in “%(thread)s”.", name=name, thread=thread)
+
+
+@kind
+def post_found_helpful(thread, count, name):
+    """To an author: people found their post helpful; one notice gathers them while it is unread (name: the
+    one person, when there is one)."""
+    if count == 1:
+        return _("%(name)s found your post in “%(thread)s” helpful.", name=name, thread=thread)
+    return ngettext("%(num)d person found your post in “%(thread)s” helpful.",
+                    "%(num)d people found your post in “%(thread)s” helpful.", count, thread=thread)
+
+
+@kind
+def post_thanked(thread, count, name):
+    """To an author: people said thanks for their post; one notice gathers them while it is unread (name: the
+    one person, when there is one)."""
+    if count == 1:
+        return _("%(name)s said thanks for your post in “%(thread)s”.", name=name, thread=thread)
+    return ngettext("%(num)d person said thanks for your post in “%(thread)s”.",
+                    "%(num)d people said thanks for your post in “%(thread)s”.", count, thread=thread)
 
 
 @kind

@@ -1,10 +1,12 @@
 """The notices page: a person's notices, newest first, and marking them all read."""
-from flask import Blueprint, abort, flash, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from .. import web
 from ..i18n import gettext as _
+from ..i18n import page_language
+from .badge import unread_notice_count
 from .models import Notice
 
 bp = Blueprint("notices", __name__)
@@ -21,6 +23,32 @@ class ButtonForm(FlaskForm):
 def notices():
     page = web.Page(Notice.recent_for(current_user.id), web.page_number(), NOTICES_PER_PAGE)
     return web.render("notices/notices.html", block="notices", notices=page)
+
+
+@bp.route("/notices/count")
+@login_required
+def count():
+    """The header's notices link, asked for again while a page is open: 304 when its count is unchanged
+    (the browser revalidates with the ETag of the last answer, and htmx gets that answer again)."""
+    response = web.fragment("notices/_count.html")
+    response.set_etag(f"{unread_notice_count()}-{page_language()}", weak=True)
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
+@bp.route("/notices/<int:notice_id>/read", methods=["POST"])
+@login_required
+def mark_one_read(notice_id):
+    """Mark one notice read: its row again for htmx, the notices page otherwise."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    if not Notice.mark_one_read(current_user.id, notice_id):
+        abort(404)
+    if web.is_fragment_request():
+        notice = Notice.get_by_id(notice_id)
+        return web.fragment("notices/_notice.html", notice=notice)
+    return web.see_other(url_for("notices.notices", _anchor=f"notice-{notice_id}"))
 
 
 @bp.route("/notices/read", methods=["POST"])

@@ -4,13 +4,11 @@ keeping two people apart.
 The forms convert what was typed (numbers, deadlines in the viewer's zone) and leave the rules to
 reviews.rules, whose messages are put beside the fields they concern (show_errors).
 """
-import datetime as dt
 
 from flask import abort
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     FieldList,
     IntegerField,
     RadioField,
@@ -21,17 +19,13 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from ... import clock, timefmt
+from ... import timefmt
 from ...formkeys import OneTimeForm
+from ...timefields import NOT_A_TIME, LocalTimeField
 from ...i18n import gettext as _
 from ...i18n import lazy_gettext as _l
 from .. import rules
 
-# What a datetime-local input sends and shows: minutes, no zone.
-INPUT_FORMAT = "%Y-%m-%dT%H:%M"
-_DEADLINE_FORMATS = [INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-NOT_A_TIME = _l("Give a date and a time, like 2026-03-20 18:00.")
-EARLIEST_INPUT = dt.datetime(2000, 1, 1)
 SETTINGS = ("title", "brief", "submission_format", "reviews_per_submission", "reviewer_pool", "anonymity",
             "submission_deadline", "review_deadline", "accept_late", "results_release", "min_prompt_length")
 
@@ -69,31 +63,11 @@ class _ShowsRuleErrors:
         self.general_errors = [*self.general_errors, *general]
 
 
-class DeadlineField(DateTimeLocalField):
-    """A datetime-local input, naive in the viewer's zone, that says how to write a time it cannot read.
-
-    A date far from today is refused here, before it is converted: year 9999 typed east of UTC has
-    no UTC moment to store.
-    """
+class DeadlineField(LocalTimeField):
+    """A round's deadline: typed in the viewer's zone, at most DEADLINE_YEARS_AHEAD years ahead."""
 
     def __init__(self, label, **kwargs):
-        super().__init__(label, format=_DEADLINE_FORMATS, **kwargs)
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(NOT_A_TIME)) from None
-        if self.data is None:
-            return
-        latest = timefmt.to_local(rules.latest_deadline(clock.now())).replace(tzinfo=None)
-        if self.data < EARLIEST_INPUT:
-            self.data = None
-            raise ValueError(_("That date is long past: give one from this century, like 2026-03-20 18:00."))
-        if self.data > latest:
-            self.data = None
-            raise ValueError(_("Choose a date within %(years)d years from now (before %(date)s).",
-                               years=rules.DEADLINE_YEARS_AHEAD, date=latest.date().isoformat()))
+        super().__init__(label, years_ahead=rules.DEADLINE_YEARS_AHEAD, **kwargs)
 
 
 def _deadline_field(label):
