@@ -228,8 +228,8 @@ def test_circle_home_needs_few_queries(client, auth, roles, caplog):
         assert client.get(f"/c/{circle.slug}").status_code == 200
     selects = [r for r in caplog.records if r.name == "peewee" and "SELECT" in r.getMessage()]
     # the session's user, the circle, the membership, the threads with authors, what waits for the member
-    # in the circle's review rounds, the unread-notices count, the circle's unread posts
-    assert len(selects) <= 7
+    # in the circle's review rounds, the unread-notices count
+    assert len(selects) <= 6
 
 
 @pytest.mark.parametrize("visibility, expected", [

@@ -92,7 +92,9 @@ def circle(slug):
     listed = reading.with_read_state(Thread.filtered(circle, show, current_user), current_user)
     threads = web.Page(listed, web.page_number(), THREADS_PER_PAGE)
     reading.annotate(threads.items, membership.joined_at if membership else None)
-    new_posts = reading.unread_by_circle(current_user, [circle.id]).get(circle.id, 0) if membership else 0
+    # The list's own rows say whether there is anything new (what is new was active last, so it heads the
+    # list); My circles counts a circle's new posts, here that would be one more query on every visit.
+    has_new = any(thread.unread for thread in threads.items)
     # Only members have work waiting, and an htmx page of threads does not show it (nor scheduled prompts).
     inline = web.is_fragment_request()
     schedules = not inline and discussion_access.can_schedule_prompts(current_user, circle)
@@ -100,7 +102,7 @@ def circle(slug):
     show_pending = membership is not None and not inline
     return web.render("circles/home.html", block="threads", circle=circle, threads=threads, membership=membership,
                       pending=pending_for(current_user, circle) if show_pending else [], show=show, inline=inline,
-                      new_posts=new_posts, scheduled=scheduled)
+                      has_new=has_new, scheduled=scheduled)
 
 
 @bp.route("/c/<slug>/settings", methods=["GET", "POST"])
