@@ -27,6 +27,7 @@ from learncircle.accounts.models import User
 from learncircle.circles.models import FACILITATOR, MEMBER, PRIVATE, PUBLIC, Circle, Invitation, Membership
 from learncircle.discussions.models import Thread
 from learncircle.mail import account_mail, unsubscribe
+from learncircle.mail.models import PendingAccount
 from learncircle.notices import kinds
 from learncircle.notices.models import Notice
 from learncircle.reviews import reviewing
@@ -297,9 +298,10 @@ class World:
                 "user": people["member"].id, "old": "member@example.org", "new": "member-new@example.org"},
                 secret="matrix"),
         }
+        pending = PendingAccount.create(nonce="matrix-nonce", username="newcomer", email="newcomer@example.org",
+                                        password_hash=people["member"].password_hash, invite=self.args["token"])
         self.args["account_token"] = account_mail.make_token(account_mail.NEW_ACCOUNT, {
-            "username": "newcomer", "email": "newcomer@example.org", "display_name": "", "timezone": "UTC",
-            "hash": people["member"].password_hash, "invite": self.args["token"]}, secret="matrix")
+            "pending": pending.id, "nonce": pending.nonce}, secret="matrix")
         self.args["target_membership"] = self.args["membership_id"]
         Notice.send([people["member"]], kinds.reply_accepted(thread="A thread"))
         self.args["notice_id"] = Notice.select(Notice.id).where(Notice.user == people["member"].id).order_by(

@@ -1,6 +1,6 @@
 """Forms of email: the choices per category, a forgotten password, a new address, and buttons."""
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, StringField
+from wtforms import PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length, Regexp
 
 from ..accounts.forms import EMAIL_PATTERN, _no_control_characters, _strip
@@ -22,7 +22,7 @@ class EmailSettingsForm(FlaskForm):
 
 for _category, (_label, _kinds, _default) in CATEGORIES.items():
     setattr(EmailSettingsForm, _category, RadioField(
-        _label, choices=[(value, FREQUENCY_LABELS[value]) for value in OFFERED], default=_default,
+        _label, choices=[SelectChoice(value, FREQUENCY_LABELS[value]) for value in OFFERED], default=_default,
         validators=[InputRequired(_l("Choose how often."))]))
 
 
