@@ -22,8 +22,11 @@ def session_cookie(app, user):
 
 def reply_form(http, url):
     """Read the reply form off the thread page: its action and every field it carries."""
-    page = BeautifulSoup(http.get(url, timeout=10).text, "html.parser")
-    form = page.find("textarea", attrs={"name": "body"}).find_parent("form")
+    response = http.get(url, timeout=10)
+    page = BeautifulSoup(response.text, "html.parser")
+    box = page.find("textarea", attrs={"name": "body"})
+    assert box is not None, f"no reply box on the thread page ({response.status_code}): {page.get_text(' ', True)[:300]}"
+    form = box.find_parent("form")
     fields = {field["name"]: field.get("value", "") for field in form.find_all("input") if field.get("name")}
     return form["action"], fields
 
