@@ -179,5 +179,8 @@ def live_server(tmp_path):
     thread.start()
     app.config["LIVE_URL"] = app.config["BASE_URL"] = f"http://127.0.0.1:{server.effective_port}"
     yield app
+    # Workers first: one still answering would write to the server's wake-up pipe after close() shut it, and
+    # its file descriptor may by then belong to the next test's server or connection.
+    server.task_dispatcher.shutdown(timeout=5)
     server.close()
     thread.join(timeout=5)
