@@ -25,7 +25,8 @@ def reply_form(http, url):
     response = http.get(url, timeout=10)
     page = BeautifulSoup(response.text, "html.parser")
     box = page.find("textarea", attrs={"name": "body"})
-    assert box is not None, f"no reply box on the thread page ({response.status_code}): {page.get_text(' ', True)[:300]}"
+    said = page.get_text(" ", strip=True)[:300]
+    assert box is not None, f"no reply box on the thread page ({response.status_code}): {said}"
     form = box.find_parent("form")
     fields = {field["name"]: field.get("value", "") for field in form.find_all("input") if field.get("name")}
     return form["action"], fields
