@@ -97,4 +97,5 @@ def test_marking_an_answer_without_javascript(browser, question):
     first.get_by_role("button", name="Clear answer").click()
     expect(page.locator(".answer-box")).to_have_count(0)
     expect(page.locator(f"#post-{question['first']} .answer-line").get_by_role("button")).to_have_text("Mark as answer")
+    assert page.locator(".accepted-mark").count() == 0
     context.close()

@@ -89,6 +89,7 @@ def test_nobody_reacts_to_their_own_post(browser, thread):
     expect(page.locator(f"#post-{thread['opening']}").get_by_role("button", name=re.compile("^Helpful"))) \
         .to_have_count(1)
     expect(page.locator(f"#post-{thread['reply']} .reactions")).to_have_count(0)  # Ada's own: no buttons
+    assert page.locator(f"#post-{thread['reply']} button[form=react]").count() == 0
     context.close()
 
 
