@@ -124,6 +124,7 @@ def _register_blueprints(app):
     from .circles.views import bp as circles
     from .discussions.prompt_views import bp as prompts
     from .discussions.reading_views import bp as reading
+    from .discussions.voice_views import bp as voices
     from .discussions.watch_views import bp as watching
     from .discussions.views import bp as discussions
     from .discussions.mention_views import bp as mentions
@@ -139,7 +140,7 @@ def _register_blueprints(app):
     from .mail import views as mail_views
 
     for blueprint in (accounts, circles, discussions, reviews_participant, reviews_facilitator, reviews_rubric,
-                      notices, leaving, reading, prompts, watching, mentions, search, reactions, mail_views.bp):
+                      notices, leaving, reading, prompts, watching, voices, mentions, search, reactions, mail_views.bp):
         app.register_blueprint(blueprint)
     # RFC 8058's one-click POST comes from a mail program with no CSRF token: the signed token is its authority.
     csrf.exempt(mail_views.unsubscribe_page)

@@ -151,9 +151,9 @@ POLICIES = {
     ("mentions.suggestions", "GET"): POSTERS,
     ("discussions.accept_answer", "POST"): ASKER_AND_FACILITATORS,
     # "Every voice", and its welcomes and check-ins (to the target, a member): the circle's facilitators and owner.
-    ("discussions.voices_page", "GET"): INVITERS,
-    ("discussions.welcome", "POST"): INVITERS,
-    ("discussions.check_in", "POST"): INVITERS,
+    ("voices.page", "GET"): INVITERS,
+    ("voices.welcome", "POST"): INVITERS,
+    ("voices.check_in", "POST"): INVITERS,
     ("discussions.clear_answer", "POST"): ASKER_AND_FACILITATORS,
     # Reactions: the circle's members, to others' posts (the world's post is the member's own); who reacted:
     # whoever reads the circle.

@@ -8,7 +8,8 @@ import pytest
 from learncircle import clock, db
 from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Membership
 from learncircle.discussions import voices
-from learncircle.discussions.models import Greeting, Thread
+from learncircle.discussions.models import Thread
+from learncircle.discussions.voices import Greeting
 from learncircle.notices.models import Notice
 from tests.helpers import html
 from tests.test_discussions_threads import recorded_sql

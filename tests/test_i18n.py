@@ -16,7 +16,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from learncircle import create_app, db, i18n, timefmt
+from learncircle import catalogues, create_app, db, i18n, timefmt
 from learncircle.accounts.models import User
 from learncircle.notices import kinds
 from learncircle.notices.models import Notice
@@ -226,12 +226,12 @@ def test_python_gettext_follows_the_request(app):
 def test_catalogues_are_compiled_at_start_when_missing_or_stale(tmp_path, translations):
     mo = translations / "de" / "LC_MESSAGES" / "messages.mo"
     assert not mo.exists()
-    assert i18n.compile_catalogues(translations) == ["de", "es"]
-    assert mo.exists() and i18n.compile_catalogues(translations) == []  # up to date: nothing to do
+    assert catalogues.compile_catalogues(translations) == ["de", "es"]
+    assert mo.exists() and catalogues.compile_catalogues(translations) == []  # up to date: nothing to do
     po = write_po(translations, "de", {**GERMAN, "Log out": "Abmelden!"})
     later = mo.stat().st_mtime + 5
     os.utime(po, (later, later))
-    assert i18n.compile_catalogues(translations) == ["de"]
+    assert catalogues.compile_catalogues(translations) == ["de"]
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SECRET_KEY": "x",
                       "_TRANSLATIONS_DIR": str(translations)})
     with app.test_request_context(headers={"Accept-Language": "de"}):
@@ -243,8 +243,8 @@ def test_a_catalogue_that_cannot_be_compiled_is_reported(translations, monkeypat
 
     def refuse(*args, **kwargs):
         raise PermissionError("read-only")
-    monkeypatch.setattr(i18n.tempfile, "mkstemp", refuse)
-    assert i18n.compile_catalogues(translations, notice=said.append) == []
+    monkeypatch.setattr(catalogues.tempfile, "mkstemp", refuse)
+    assert catalogues.compile_catalogues(translations, notice=said.append) == []
     assert len(said) == 2 and "make translations" in said[0]
 
 

@@ -14,7 +14,8 @@ import pytest
 from learncircle import clock, create_app, db
 from learncircle.accounts.models import User
 from learncircle.circles.models import Circle, Membership
-from learncircle.discussions.models import Greeting, Post, Thread
+from learncircle.discussions.models import Post, Thread
+from learncircle.discussions.voices import Greeting
 from learncircle.notices.models import Notice
 from learncircle.reviews import background_allocation, board, results, reviewing, solver
 from learncircle.reviews.models import Assignment, KeptApart, ReviewRound

@@ -17,7 +17,7 @@ from learncircle.accounts import sessions
 from learncircle.accounts.profiles import shared_circles
 from learncircle.circles.models import PUBLIC, Circle, Invitation, Membership
 from learncircle import clock
-from learncircle.discussions import mentions, reading, voices
+from learncircle.discussions import mentions, prompts, reading, voices
 from learncircle.discussions.models import SHOWS, Post, Thread
 from learncircle.notices import kinds
 from learncircle.notices.models import Notice
@@ -77,7 +77,7 @@ CASES = {
                                 None),
     "reading.unread_by_circle": (lambda w: reading.unread_by_circle(w["ana"], [w["circle"].id]), COUNTS_ALL),
     "reading.thread_for_reader": (lambda w: reading.thread_for_reader(w["thread"].id, w["ana"]), None),
-    "Thread.scheduled": (lambda w: list(Thread.scheduled(w["circle"])), None),
+    "prompts.scheduled": (lambda w: list(prompts.scheduled(w["circle"])), None),
     "voices.unreplied_questions": (lambda w: voices.unreplied_questions(w["circle"], clock.now()), COUNTS_ALL),
     "voices.unanswered_first_posts": (lambda w: voices.unanswered_first_posts(w["circle"], clock.now()),
                                       COUNTS_ALL),

@@ -5,7 +5,7 @@ from peewee import IntegrityError
 
 from .. import errors, limits, site, web
 from ..discussions import access as discussion_access
-from ..discussions import reading
+from ..discussions import prompts, reading
 from ..discussions.models import SHOW_ALL, SHOWS, THREADS_PER_PAGE, Thread
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
@@ -98,7 +98,7 @@ def circle(slug):
     # Only members have work waiting, and an htmx page of threads does not show it (nor scheduled prompts).
     inline = web.is_fragment_request()
     schedules = not inline and discussion_access.can_schedule_prompts(current_user, circle)
-    scheduled = list(Thread.scheduled(circle)) if schedules else []
+    scheduled = list(prompts.scheduled(circle)) if schedules else []
     show_pending = membership is not None and not inline
     return web.render("circles/home.html", block="threads", circle=circle, threads=threads, membership=membership,
                       pending=pending_for(current_user, circle) if show_pending else [], show=show, inline=inline,

@@ -102,13 +102,6 @@ class Thread(BaseModel):
                 .order_by(cls.pinned.desc(), cls.last_activity_at.desc(), cls.id.desc()))
 
     @classmethod
-    def scheduled(cls, circle):
-        """A circle's scheduled prompts, soonest first."""
-        return (cls.select(cls.id, cls.title, cls.kind, cls.publish_at, cls.author)
-                .where((cls.circle == circle) & (cls.publish_at > clock.now()))
-                .order_by(cls.publish_at, cls.id))
-
-    @classmethod
     def is_published(cls, now):
         """The condition a thread the circle may see meets: not a prompt still waiting for its time."""
         return cls.publish_at.is_null() | (cls.publish_at <= now)
@@ -117,37 +110,6 @@ class Thread(BaseModel):
     def is_scheduled(self):
         """A prompt whose publishing time has not come: the clock decides, no job has to run."""
         return self.publish_at is not None and self.publish_at > clock.now()
-
-    def publish_now(self):
-        """Publish a scheduled prompt at once: it and its opening post are dated now."""
-        now = clock.now()
-        with database.atomic():
-            if not Thread.update(created_at=now, last_activity_at=now, publish_at=now).where(
-                    (Thread.id == self.id) & (Thread.publish_at > now)).execute():
-                return  # published meanwhile: it keeps its own time
-            Post.update(created_at=now).where((Post.thread == self.id) & (Post.number == 1)).execute()
-            # Its notices were dated at its time: now is its time.
-            Notice.update(created_at=now).where(self._waiting_notices(now)).execute()
-        self.created_at = self.last_activity_at = self.publish_at = now
-
-    def _waiting_notices(self, now):
-        """Which notices about this prompt (a new thread in a watched circle, a mention in it) still wait for
-        its time: they were dated then."""
-        opening = [f"/p/{post_id}" for (post_id,) in
-                   Post.select(Post.id).where((Post.thread == self.id) & (Post.number == 1)).tuples()]
-        return ((Notice.circle == self.circle_id) & Notice.url.in_([f"/t/{self.id}", *opening])
-                & (Notice.created_at > now))
-
-    def cancel_scheduled(self):
-        """Delete a prompt that is still scheduled (nobody but facilitators has seen it); False when it
-        was published meanwhile and so was kept."""
-        now = clock.now()
-        with database.atomic():
-            waiting = self._waiting_notices(now)  # read before the thread and its posts go
-            if not Thread.delete().where((Thread.id == self.id) & (Thread.publish_at > now)).execute():
-                return False
-            Notice.delete().where(waiting).execute()  # nobody is to hear of it now
-        return True
 
     @classmethod
     def with_circle(cls, thread_id):
@@ -420,19 +382,6 @@ def _lines(rows):
                      as_time(deleted), author_name, as_time(hidden), hidden_reason, helpful, thanks, mine)
             for id, thread_id, author_id, number, body_html, created, edited, deleted, author_name, hidden,
             hidden_reason, helpful, thanks, mine in rows]
-
-
-class Greeting(BaseModel):
-    """A facilitator's welcome or check-in to a member of a circle ("Every voice", voices.py): the latest one
-    only, one row per member and circle, so a second one within a day is refused by the row itself."""
-    circle = peewee.ForeignKeyField(Circle, on_delete="CASCADE", backref="+")
-    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
-    kind = peewee.CharField(max_length=20)
-    sent_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
-    sent_at = peewee.DateTimeField()
-
-    class Meta:
-        indexes = ((("circle", "user"), True),)
 
 
 class ThreadWatch(BaseModel):

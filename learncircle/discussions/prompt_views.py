@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from .. import web
 from ..i18n import gettext as _
-from . import access
+from . import access, prompts
 from .models import Thread
 
 bp = Blueprint("prompts", __name__)
@@ -32,7 +32,7 @@ def publish(thread_id):
     if thread is None:
         flash(_("This thread is already published."), "success")
     else:
-        thread.publish_now()
+        prompts.publish_now(thread)
         flash(_("Published: the circle sees the thread now."), "success")
     return web.see_other(url_for("discussions.thread", thread_id=thread_id))
 
@@ -41,7 +41,7 @@ def publish(thread_id):
 @login_required
 def cancel(thread_id):
     thread = _scheduled_prompt(thread_id)
-    if thread is None or not thread.cancel_scheduled():
+    if thread is None or not prompts.cancel(thread):
         flash(_("This thread was published before it could be cancelled: it stays."), "error")
         return web.see_other(url_for("discussions.thread", thread_id=thread_id))
     flash(_("The scheduled prompt “%(title)s” is cancelled and deleted.", title=thread.title), "success")

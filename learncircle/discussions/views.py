@@ -9,12 +9,11 @@ from .. import errors, formkeys, limits, text, web
 from ..circles import access as circle_access
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
-from ..circles.models import MEMBER, Circle, Membership
-from . import access, mentions, quotes, reading, voices
+from ..circles.models import Circle
+from . import access, mentions, quotes, reading
 from .forms import (
     AnswerForm,
     EditPostForm,
-    GreetForm,
     HidePostForm,
     LockForm,
     PinForm,
@@ -402,52 +401,3 @@ def lock(thread_id):
           "success")
     return web.see_other(_thread_url(thread))
 
-
-# ---- every voice: who has not been heard yet --------------------------------------------------------
-
-def _voices_circle(slug):
-    circle = circle_access.circle_or_404(slug)
-    _require(access.can_hear_every_voice(current_user, circle))
-    return circle
-
-
-@bp.route("/c/<slug>/voices")
-def voices_page(slug):
-    """The facilitators' view of the questions nobody answered and the members nobody has heard (voices.py)."""
-    circle = _voices_circle(slug)
-    return web.render("discussions/voices.html", circle=circle, voices=voices.every_voice(circle))
-
-
-def _greet(slug, membership_id, kind):
-    circle = _voices_circle(slug)
-    target = Membership.in_circle(circle, membership_id)
-    if target is None or target.role != MEMBER:
-        abort(404)
-    if not GreetForm().validate_on_submit():
-        abort(400)
-    name = target.user.display_name
-    try:
-        voices.greet(circle, target, _user(), kind, url=url_for("circles.circle", slug=circle.slug))
-    except voices.AlreadyGreeted:
-        refused, sent = True, None
-        message = _("%(name)s already heard from this circle's facilitators in the last day: try again tomorrow.",
-                    name=name)
-    else:
-        refused, sent = False, kind
-        message = (_("Welcome sent to %(name)s.", name=name) if kind == voices.WELCOME
-                   else _("Check-in sent to %(name)s.", name=name))
-    if web.is_fragment_request():
-        return web.fragment("discussions/_voice_action.html", circle=circle, membership_id=target.id, kind=kind,
-                            sent=sent, refused=message if refused else None, focus=True)
-    flash(message, "error" if refused else "success")
-    return web.see_other(url_for("discussions.voices_page", slug=circle.slug))
-
-
-@bp.route("/c/<slug>/voices/<int:membership_id>/welcome", methods=["POST"])
-def welcome(slug, membership_id):
-    return _greet(slug, membership_id, voices.WELCOME)
-
-
-@bp.route("/c/<slug>/voices/<int:membership_id>/check-in", methods=["POST"])
-def check_in(slug, membership_id):
-    return _greet(slug, membership_id, voices.CHECK_IN)

@@ -22,11 +22,25 @@ import peewee
 
 from .. import clock
 from ..accounts.models import User
-from ..circles.models import MEMBER, Membership
-from ..db import database
+from ..circles.models import MEMBER, Circle, Membership
+from ..db import BaseModel, database
 from ..notices import kinds
 from ..notices.models import Notice
-from .models import QUESTION, Greeting, Post, Thread
+from .models import QUESTION, Post, Thread
+
+
+class Greeting(BaseModel):
+    """A facilitator's welcome or check-in to a member of a circle: the latest one
+    only, one row per member and circle, so a second one within a day is refused by the row itself."""
+    circle = peewee.ForeignKeyField(Circle, on_delete="CASCADE", backref="+")
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+")
+    kind = peewee.CharField(max_length=20)
+    sent_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    sent_at = peewee.DateTimeField()
+
+    class Meta:
+        indexes = ((("circle", "user"), True),)
+
 
 LIST_CAP = 50
 QUESTION_WAIT = dt.timedelta(hours=24)  # a question, or a first post, waits this long before it is listed
