@@ -120,6 +120,7 @@ class DatabaseInteger(IntegerConverter):
 def _register_blueprints(app):
     app.url_map.converters["int"] = DatabaseInteger
 
+    from . import audit  # noqa: F401  (its model is the instance's; the schema test finds models from here)
     from .accounts.views import bp as accounts
     from .circles.views import bp as circles
     from .discussions.prompt_views import bp as prompts

@@ -10,7 +10,7 @@ from limits import parse_many
 
 REGISTRATION_MODES = ("open", "invite", "closed")
 RATE_LIMITS = ("LOGIN_LIMIT", "LOGIN_ACCOUNT_LIMIT", "LOGIN_ADDRESS_LIMIT", "REGISTRATION_LIMIT", "POSTING_LIMIT",
-               "PREVIEW_LIMIT", "INVITATION_LIMIT")
+               "PREVIEW_LIMIT", "INVITATION_LIMIT", "FLAG_LIMIT")
 
 # name -> (default, what it means). A default of None is computed at start-up.
 SETTINGS = {
@@ -39,6 +39,7 @@ SETTINGS = {
     "POSTING_LIMIT": ("60 per hour", "New threads and replies, together, from one account."),
     "PREVIEW_LIMIT": ("300 per hour", "Markdown previews from one account."),
     "INVITATION_LIMIT": ("30 per hour", "Invitation links made by one account."),
+    "FLAG_LIMIT": ("20 per hour", "Flags (reports to a circle's facilitators) sent by one account."),
     "RATELIMIT_STORAGE_URI": ("memory://", "Where rate-limit counters live (Flask-Limiter storage URI)."),
     "PROXY_COUNT": (0, "How many reverse proxies stand in front of LearnCircle and set `X-Forwarded-For` and "
                        "`X-Forwarded-Proto`; with 0 those headers are ignored, as anyone could forge them."),
@@ -48,6 +49,12 @@ SETTINGS = {
                                "`learncircle serve` closes it."),
     "NOTICE_POLL_SECONDS": (60, "How often an open page asks whether new notices arrived, in seconds (never while "
                                 "the tab is hidden); the answer is a few bytes, or none when nothing changed."),
+    "AUDIT_RETENTION_DAYS": (365, "Days the audit log of admin and moderation actions (who, what, when, from "
+                                  "which address) is kept; older entries are deleted."),
+    "REMOVED_RETENTION_DAYS": (90, "Days a post, thread or review a moderator deleted is kept for the circle's "
+                                    "owner and the instance admins to restore; then it is deleted for good."),
+    "ACCOUNT_DELETION_DAYS": (14, "Days between a member asking to delete their account and its deletion; "
+                                  "signing in meanwhile can cancel it."),
     "SMTP_HOST": (None, "Mail server that sends LearnCircle's email; empty: no email at all (notices stay on the "
                       "site, forgotten passwords go through the organiser)."),
     "SMTP_PORT": (587, "Port of the mail server (587 for STARTTLS, 465 for TLS, 25 for neither)."),
@@ -89,7 +96,8 @@ def check(config):
             parse_many(str(config[name]))
         except ValueError:
             raise ValueError(f"{name} must be a rate such as \"10 per hour\", not {config[name]!r}") from None
-    for name in ("CONNECTION_LIMIT", "CONNECTION_TIMEOUT", "NOTICE_POLL_SECONDS"):
+    for name in ("CONNECTION_LIMIT", "CONNECTION_TIMEOUT", "NOTICE_POLL_SECONDS", "AUDIT_RETENTION_DAYS",
+                 "REMOVED_RETENTION_DAYS", "ACCOUNT_DELETION_DAYS"):
         if not str(config[name]).isdigit() or int(config[name]) < 1:
             raise ValueError(f"{name} must be a whole number, 1 or more, not {config[name]!r}")
     if config.get("SMTP_HOST"):
