@@ -63,6 +63,11 @@ class Thread(BaseModel):
     # thread published when it was started). An explicit column, not a date in the future: a server whose
     # clock is set back (a Raspberry Pi booting without one) must not hide the threads it already shows.
     publish_at = peewee.DateTimeField(null=True)
+    # Hidden from the circle's list and page (moderation/): why, by whom ("" a moderator, "flags" members' flags
+    # until reviewed, "approval" a new member's first thread waiting for a facilitator); the author still reads it.
+    hidden_at = peewee.DateTimeField(null=True)
+    hidden_kind = peewee.CharField(max_length=10, default="", constraints=[peewee.SQL("DEFAULT ''")])
+    hidden_reason = peewee.CharField(max_length=HIDE_REASON_MAX, default="", constraints=[peewee.SQL("DEFAULT ''")])
 
     class Meta:
         indexes = (
@@ -276,6 +281,7 @@ class Post(PostState, BaseModel):
     hidden_at = peewee.DateTimeField(null=True)
     hidden_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
     hidden_reason = peewee.CharField(max_length=HIDE_REASON_MAX, default="")
+    hidden_kind = peewee.CharField(max_length=10, default="", constraints=[peewee.SQL("DEFAULT ''")])  # as a thread's
     # How many people found it helpful and said thanks, kept in step by reactions.py for the thread page (the
     # database's default too: migration 0012 added them in place).
     helpful_count = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
