@@ -378,26 +378,16 @@ def _line_columns(viewer_id=None):
 
     return (Post.select(Post.id, Post.thread, Post.author, Post.number, Post.body_html, Post.created_at,
                         Post.edited_at, Post.deleted_at, User.display_name, Post.hidden_at, Post.hidden_reason,
-                        Post.helpful_count, Post.thanks_count, mine_column(viewer_id))
+                        Post.hidden_kind, Post.helpful_count, Post.thanks_count, mine_column(viewer_id))
             .join(User, on=(Post.author == User.id)))
 
 
 def _lines(rows):
     as_time = Post.created_at.python_value  # SQLite gives text, PostgreSQL datetimes: both become datetimes
     return [PostLine(id, thread_id, author_id, number, body_html, as_time(created), as_time(edited),
-                     as_time(deleted), author_name, as_time(hidden), hidden_reason, helpful, thanks, mine)
+                     as_time(deleted), author_name, as_time(hidden), hidden_reason, hidden_kind, helpful, thanks, mine)
             for id, thread_id, author_id, number, body_html, created, edited, deleted, author_name, hidden,
-            hidden_reason, helpful, thanks, mine in rows]
-
-
-class ThreadWatch(BaseModel):
-    """A member's notification level for one thread, when it is not their circle's (watching.py decides)."""
-    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+", index=False)  # (user, thread) serves
-    thread = peewee.ForeignKeyField(Thread, on_delete="CASCADE", backref="+")
-    level = peewee.CharField(max_length=10)
-
-    class Meta:
-        indexes = ((("user", "thread"), True),)
+            hidden_reason, hidden_kind, helpful, thanks, mine in rows]
 
 
 class ReadState(BaseModel):
@@ -436,10 +426,12 @@ class PostLine(PostState):
     author_name: str
     hidden_at: dt.datetime | None
     hidden_reason: str
+    hidden_kind: str
     helpful_count: int
     thanks_count: int
     mine: int
 
 
-# Last: who hears of a new thread or reply (watching.py) builds on the models above.
+# Last: who hears of a new thread or reply (watching.py, with its ThreadWatch) builds on the models above.
 from . import watching  # noqa: E402
+from .watching import ThreadWatch  # noqa: E402,F401

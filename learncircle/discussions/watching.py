@@ -12,12 +12,13 @@ restates it ("New replies in …") and moves it up instead of adding one notice 
 import peewee
 
 from .. import clock
+from ..accounts.models import User
 from ..circles.models import Membership
-from ..db import database
+from ..db import BaseModel, database
 from ..i18n import lazy_gettext as _l
 from ..notices import kinds
 from ..notices.models import Notice
-from .models import ThreadWatch
+from .models import Thread
 
 WATCHING, NORMAL, MUTED = "watching", "normal", "muted"
 LEVELS = (WATCHING, NORMAL, MUTED)
@@ -27,6 +28,18 @@ THREAD_LEVEL_LABELS = {
     NORMAL: _l("Normal: only when someone mentions you or marks your reply as the answer"),
     MUTED: _l("Muted: no notices about replies"),
 }
+
+
+class ThreadWatch(BaseModel):
+    """A member's notification level for one thread, when it is not their circle's."""
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="+", index=False)  # (user, thread) serves
+    thread = peewee.ForeignKeyField(Thread, on_delete="CASCADE", backref="+")
+    level = peewee.CharField(max_length=10)
+
+    class Meta:
+        indexes = ((("user", "thread"), True),)
+
+
 CIRCLE_LEVEL_LABELS = {
     WATCHING: _l("Watching: a notice for every new thread and every reply"),
     NORMAL: _l("Normal: replies in threads you started or replied to, and what is addressed to you"),
