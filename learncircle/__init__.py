@@ -121,6 +121,7 @@ def _register_blueprints(app):
     app.url_map.converters["int"] = DatabaseInteger
 
     from . import audit  # noqa: F401  (its model is the instance's; the schema test finds models from here)
+    from .moderation import models as moderation_models  # noqa: F401  (likewise, until its views import it)
     from .accounts.views import bp as accounts
     from .circles.views import bp as circles
     from .discussions.prompt_views import bp as prompts

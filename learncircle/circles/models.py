@@ -96,6 +96,10 @@ class Circle(BaseModel):
     visibility = peewee.CharField(max_length=10, default=PRIVATE)
     member_count = peewee.IntegerField(default=0)
     created_at = peewee.DateTimeField(default=clock.now)
+    # Moderation (moderation/): how many members' flags hide an item until reviewed (a facilitator's flag hides
+    # it at once), and whether the moderation log names who acted rather than their role.
+    auto_hide_threshold = peewee.IntegerField(default=2, constraints=[peewee.SQL("DEFAULT 2")])
+    log_names_moderators = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])
 
     @property
     def is_public(self):
@@ -269,6 +273,9 @@ class Membership(BaseModel):
     invitation = peewee.ForeignKeyField(Invitation, null=True, on_delete="SET NULL")
     # What the member hears of the circle's discussions: "watching", "normal" or "muted" (discussions/watching.py).
     notify_level = peewee.CharField(max_length=10, default="normal", constraints=[peewee.SQL("DEFAULT 'normal'")])
+    # Suspended from the circle by a moderator until then (reads, but neither posts, reacts nor flags), and why.
+    suspended_until = peewee.DateTimeField(null=True)
+    suspended_reason = peewee.CharField(max_length=300, default="", constraints=[peewee.SQL("DEFAULT ''")])
 
     class Meta:
         # The last: a circle's members of one role by when they joined, newest first ("Every voice").
