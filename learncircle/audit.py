@@ -9,7 +9,7 @@ import datetime as dt
 import peewee
 from flask import current_app, has_request_context, request
 
-from . import clock
+from . import clock, housekeeping
 from .accounts.models import User
 from .circles.models import Circle
 from .db import BaseModel, database
@@ -76,3 +76,6 @@ def prune(now=None):
     cutoff = (now or clock.now()) - dt.timedelta(days=days)
     with database.atomic():
         return AuditEvent.delete().where(AuditEvent.created_at < cutoff).execute()
+
+
+housekeeping.register("audit.prune", prune)
