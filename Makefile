@@ -94,6 +94,7 @@ lock: $(VENV)/.installed-dev
 	$(BUILD_REQUIRES) | $(COMPILE) --all-extras -o $(DEV_LOCK)
 	$(BUILD_REQUIRES) | $(COMPILE) -c $(DEV_LOCK) -o $(LOCK)
 	$(BUILD_REQUIRES) | $(COMPILE) --extra postgres -c $(DEV_LOCK) -o requirements/postgres.txt
+	$(BUILD_REQUIRES) | $(COMPILE) --extra redis -c $(DEV_LOCK) -o requirements/redis.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

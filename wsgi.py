@@ -6,3 +6,5 @@ app = create_app()
 app.extensions["learncircle.allocation_worker"].start()
 # The outbox is sent by a thread too, when SMTP_HOST is set (learncircle.mail.sender).
 app.extensions["learncircle.mail_sender"].start()
+# What has outlived its time (the audit log past its retention…) is deleted hourly (learncircle.housekeeping).
+app.extensions["learncircle.housekeeper"].start()

@@ -123,6 +123,7 @@ def _register_blueprints(app):
     from . import audit  # noqa: F401  (its model is the instance's; the schema test finds models from here)
     from .moderation import models as moderation_models  # noqa: F401  (likewise, until its views import it)
     from .accounts.views import bp as accounts
+    from .admin.views import bp as admin
     from .circles.views import bp as circles
     from .discussions.prompt_views import bp as prompts
     from .discussions.reading_views import bp as reading
@@ -144,11 +145,38 @@ def _register_blueprints(app):
     for blueprint in (accounts, circles, discussions, reviews_participant, reviews_facilitator, reviews_rubric,
                       notices, leaving, reading, prompts, watching, voices, mentions, search, reactions, mail_views.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(admin)  # the instance admin's pages (admin/)
+    from .people import views as people_views
+
+    app.register_blueprint(people_views.bp)  # muting and blocking (people/)
+    from .accounts.data_views import bp as your_data
+
+    app.register_blueprint(your_data)  # your data: export and account deletion (accounts/export.py, deletion.py)
+    from .newcomers import access as newcomer_access
+    from .newcomers import approval_views, wording
+    from .newcomers import views as newcomer_views
+
+    # New members (newcomers/): a circle's limits for them, and the posts waiting for approval.
+    app.register_blueprint(newcomer_views.bp)
+    app.register_blueprint(approval_views.bp)
+    newcomer_access.init_app(app)
+    wording.init_app(app)
+    from .moderation import access as moderation_access
+    from .moderation import flag_views
+
+    app.register_blueprint(flag_views.bp)  # flags and "ask for another look" (moderation/flags.py)
+    from .moderation import views as moderation_views
+
+    app.register_blueprint(moderation_views.bp)  # the review queue, its actions, the moderation log, settings
+    moderation_access.init_app(app)  # who may flag, review the queue, read the log (template globals)
     # RFC 8058's one-click POST comes from a mail program with no CSRF token: the signed token is its authority.
     csrf.exempt(mail_views.unsubscribe_page)
     mail_sender.init_app(app)  # the outbox's sending thread (started by `learncircle serve` and wsgi.py)
     # The server's background allocation of reviewers (started by `learncircle serve` and wsgi.py).
     background_allocation.init_app(app)
+    from . import housekeeping
+
+    housekeeping.init_app(app)  # the hourly pruning thread (started by `learncircle serve` and wsgi.py)
     # Each feature's "who may" rules, as template globals: the same rule hides a button and refuses the request.
     from .accounts import access as account_access
     from .circles import access as circle_access
@@ -157,6 +185,12 @@ def _register_blueprints(app):
 
     for rules in (account_access, circle_access, discussion_access, review_access):
         rules.init_app(app)
+    from .admin import access as admin_access
+
+    admin_access.init_app(app)
+    from .people import access as people_access
+
+    people_access.init_app(app)
     from .notices import badge as notice_badge
     from .reviews import rules as review_vocabulary
 

@@ -52,12 +52,13 @@ def client_address():
     return "cli"
 
 
-def record(action, *, actor=None, circle=None, subject="", reason=""):
-    """Write one event (inside the caller's transaction, when there is one)."""
+def record(action, *, actor=None, circle=None, subject="", reason="", address=None):
+    """Write one event (inside the caller's transaction, when there is one); address: the client's unless given."""
     with database.atomic():
         return AuditEvent.create(
             action=action[:ACTION_MAX], actor=getattr(actor, "id", actor),
-            actor_name=(getattr(actor, "display_name", "") or "")[:80], address=client_address(),
+            actor_name=(getattr(actor, "display_name", "") or "")[:80],
+            address=client_address() if address is None else address,
             circle=getattr(circle, "id", circle), subject=(subject or "")[:SUBJECT_MAX],
             reason=" ".join((reason or "").split())[:REASON_MAX])
 

@@ -85,7 +85,7 @@ def _apply_migrations():
 @with_appcontext
 def serve(host, port, threads):
     """Apply pending migrations and serve with waitress (what --help says is above)."""
-    from . import logs, serving
+    from . import housekeeping, logs, serving
     from .mail import sender
     from .reviews import background_allocation
 
@@ -124,10 +124,14 @@ def serve(host, port, threads):
     # The outbox is sent in the background too, when SMTP_HOST is set (mail.sender).
     mail_sender = sender.sender(app)
     mail_sender.start()
+    # What has outlived its time (the audit log past its retention…) is deleted hourly (housekeeping).
+    keeper = housekeeping.housekeeper(app)
+    keeper.start()
 
     def stopping(busy):
         allocation.stop()  # an allocation under way finishes first, before the database is checkpointed
         mail_sender.stop()
+        keeper.stop()
         most = ngettext("%(num)d second", "%(num)d seconds", serving.SHUTDOWN_TIMEOUT)
         click.echo(ngettext("LearnCircle is stopping: finishing %(num)d request in progress (for at most %(most)s)",
                             "LearnCircle is stopping: finishing %(num)d requests in progress (for at most %(most)s)",
@@ -137,6 +141,7 @@ def serve(host, port, threads):
     server.run(on_stopping=stopping)
     allocation.stop()
     mail_sender.stop()
+    keeper.stop()
     click.echo(_("LearnCircle stopped"))
 
 
@@ -408,7 +413,24 @@ def send_mail():
         raise SystemExit(1)
 
 
-COMMANDS = (serve, db_group, create_admin, demo, backup, reset_password, send_mail)
+# ---- prune --------------------------------------------------------------------------------------
+
+@click.command(help=_l("Delete what has outlived its time, then stop: audit log entries older than "
+                       "AUDIT_RETENTION_DAYS, and every other feature's expired rows.\n\nFor cron or a systemd "
+                       "timer: `learncircle serve` does the same every hour. Running both is safe."))
+@with_appcontext
+def prune():
+    """Run every housekeeping job once (what --help says is above)."""
+    from . import housekeeping
+
+    with db.database.connection_context():
+        _apply_migrations()
+        done = housekeeping.run()
+    for name, count in done.items():
+        click.echo(ngettext("%(job)s: %(num)d row deleted", "%(job)s: %(num)d rows deleted", count, job=name))
+
+
+COMMANDS = (serve, db_group, create_admin, demo, backup, reset_password, send_mail, prune)
 for _command in COMMANDS:
     main.add_command(_command)
 

@@ -40,7 +40,18 @@ SETTINGS = {
     "PREVIEW_LIMIT": ("300 per hour", "Markdown previews from one account."),
     "INVITATION_LIMIT": ("30 per hour", "Invitation links made by one account."),
     "FLAG_LIMIT": ("20 per hour", "Flags (reports to a circle's facilitators) sent by one account."),
-    "RATELIMIT_STORAGE_URI": ("memory://", "Where rate-limit counters live (Flask-Limiter storage URI)."),
+    "RATELIMIT_STORAGE_URI": ("memory://", "Where rate-limit counters live (Flask-Limiter storage URI); several "
+                                           "processes share one budget through `redis://host:port` (the `redis` "
+                                           "extra)."),
+    "NEW_MEMBER_DAYS": (3, "Days a member stays new in a circle after joining (0: nobody is new); each circle may "
+                           "set its own."),
+    "NEW_MEMBER_POSTS": (3, "Accepted posts (shown, not deleted) after which a member is no longer new there, "
+                            "however soon (0: nobody is new)."),
+    "NEW_MEMBER_THREADS_PER_DAY": (2, "New threads a new member may start in a circle in 24 hours."),
+    "NEW_MEMBER_LINKS": (2, "Links a new member's post may hold."),
+    "NEW_MEMBER_IMAGES": (0, "Markdown images a new member's post may hold."),
+    "NEW_MEMBER_APPROVAL": (False, "Whether a new member's first post in a circle waits for a facilitator's "
+                                   "approval (`true` or `false`)."),
     "PROXY_COUNT": (0, "How many reverse proxies stand in front of LearnCircle and set `X-Forwarded-For` and "
                        "`X-Forwarded-Proto`; with 0 those headers are ignored, as anyone could forge them."),
     "CONNECTION_LIMIT": (1000, "Most client connections `learncircle serve` holds open at once (the open-file "
@@ -66,6 +77,14 @@ SETTINGS = {
                         "when SMTP_HOST is set."),
 }
 SMTP_SECURITY = ("starttls", "tls", "none")
+NEW_MEMBER_NUMBERS = ("NEW_MEMBER_DAYS", "NEW_MEMBER_POSTS", "NEW_MEMBER_THREADS_PER_DAY", "NEW_MEMBER_LINKS",
+                      "NEW_MEMBER_IMAGES")
+_YES, _NO = ("true", "yes", "on", "1"), ("false", "no", "off", "0", "")
+
+
+def is_on(value):
+    """A yes-or-no setting as True or False: a bool from instance/config.py, or a word from the environment."""
+    return value if isinstance(value, bool) else str(value).strip().lower() in _YES
 
 
 def defaults(instance_path):
@@ -108,6 +127,12 @@ def check(config):
             raise ValueError(f"SMTP_PORT must be a port number, not {config['SMTP_PORT']!r}")
         if "@" not in str(config.get("MAIL_SENDER") or ""):
             raise ValueError("MAIL_SENDER must be an address such as circles@example.org when SMTP_HOST is set")
+    for name in NEW_MEMBER_NUMBERS:
+        if not str(config[name]).isdigit():
+            raise ValueError(f"{name} must be a whole number, 0 or more, not {config[name]!r}")
+    approval = config["NEW_MEMBER_APPROVAL"]
+    if not isinstance(approval, bool) and str(approval).strip().lower() not in _YES + _NO:
+        raise ValueError(f"NEW_MEMBER_APPROVAL must be true or false, not {approval!r}")
     if not str(config["PROXY_COUNT"]).isdigit():
         raise ValueError("PROXY_COUNT must be a whole number of proxies (0 without one), "
                          f"not {config['PROXY_COUNT']!r}")

@@ -90,6 +90,19 @@ def render_markdown(source, mentionable=None):
     )
 
 
+def links_and_images(source):
+    """(links, images) that Markdown source holds, as it will render: written-out addresses count as links,
+    @mentions (linked later) do not; an image is an image wherever it comes from (new members' limits)."""
+    links = images = 0
+    for token in _markdown.parse(source or ""):
+        for child in token.children or ():
+            if child.type == "link_open":
+                links += 1
+            elif child.type == "image":
+                images += 1
+    return links, images
+
+
 # "@name" in running text: not after a letter, digit or one of the name's own characters (so not in
 # "ana@example.org"), and not followed by "@" (an address: "@ana@example.org"). A name is all the
 # characters a username may have that follow, 3 to 30 of them (accounts.models.USERNAME_PATTERN),

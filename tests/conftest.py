@@ -184,3 +184,20 @@ def live_server(tmp_path):
     server.task_dispatcher.shutdown(timeout=5)
     server.close()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def pg_app():
+    """An app on the PostgreSQL database LEARNCIRCLE_TEST_POSTGRES_URL names, emptied and migrated."""
+    url = os.environ.get("LEARNCIRCLE_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("set LEARNCIRCLE_TEST_POSTGRES_URL to an empty PostgreSQL database to run the PostgreSQL tests")
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "pg", "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False})
+    with db.database.connection_context():
+        db.database.execute_sql("DROP SCHEMA public CASCADE")
+        db.database.execute_sql("CREATE SCHEMA public")
+    assert len(db.upgrade()) >= 2
+    yield app
+    if not db.database.is_closed():
+        db.database.close()

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from flask import url_for
 
-from learncircle import create_app, db
+from learncircle import audit, create_app, db
 from learncircle.accounts import resets, sessions
 from learncircle.accounts.models import User
 from learncircle.circles.models import FACILITATOR, MEMBER, PRIVATE, PUBLIC, Circle, Invitation, Membership
@@ -30,6 +30,7 @@ from learncircle.mail import account_mail, unsubscribe
 from learncircle.mail.models import PendingAccount
 from learncircle.notices import kinds
 from learncircle.notices.models import Notice
+from learncircle.people import models as muting
 from learncircle.reviews import reviewing
 from learncircle.reviews.models import Assignment, Submission
 from learncircle.reviews.submitting import submit
@@ -67,6 +68,7 @@ DRAFT_MANAGERS = policy(404, anonymous=VISITOR, facilitator=ALLOW, owner=ALLOW)
 # A question's accepted answer: its asker (the world's member) and the circle's facilitators and owner.
 ASKER_AND_FACILITATORS = policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), admin=403)
 ANYONE = policy()
+INSTANCE_ADMINS = policy(403, anonymous=LOGIN, admin=ALLOW)
 
 POLICIES = {
     ("static", "GET"): ANYONE,
@@ -79,6 +81,11 @@ POLICIES = {
     ("accounts.register", "GET"): policy(anonymous=403),  # by invitation only; signed in: sent on
     ("accounts.register", "POST"): policy(anonymous=403),
     ("accounts.profile", "GET"): policy(anonymous=LOGIN, outsider=404),  # only people sharing a circle
+    # Muting and blocking (people/): whoever sees the profile (the world's username is the member's own: refused);
+    # twice is once, so the world's own mute and block are done again. One's own list of them.
+    **{("people." + endpoint, "POST"): policy(anonymous=LOGIN, outsider=404, member=403)
+       for endpoint in ("mute", "unmute", "block", "unblock")},
+    ("people.settings", "GET"): SIGNED_IN_ONLY,
     ("accounts.settings_profile", "GET"): SIGNED_IN_ONLY,
     ("accounts.settings_profile", "POST"): SIGNED_IN_ONLY,
     ("accounts.settings_password", "GET"): SIGNED_IN_ONLY,
@@ -89,6 +96,12 @@ POLICIES = {
     # Whoever holds a reset link may use it; once the password is set, everyone is sent to log in with it.
     ("accounts.reset_password", "GET"): ANYONE,
     ("accounts.reset_password", "POST"): policy(LOGIN),
+    # Your data: one's own. The owner of the world's circle is refused deletion until they hand it over; a
+    # deletion's cancel button needs the token the sign-in page gives, which the matrix has not: back to log in.
+    ("yourdata.page", "GET"): SIGNED_IN_ONLY,
+    ("yourdata.download", "GET"): SIGNED_IN_ONLY,
+    ("yourdata.delete", "POST"): policy(anonymous=LOGIN, owner=422),
+    ("accounts.cancel_deletion", "POST"): policy(LOGIN),
     # Email (learncircle/mail): the world's instance sends none, so the pages say so and change nothing.
     ("mail.settings", "GET"): SIGNED_IN_ONLY,
     ("mail.settings", "POST"): SIGNED_IN_ONLY,
@@ -127,6 +140,10 @@ POLICIES = {
     ("circles.leave", "GET"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), owner=403, admin=403),
     # The site's public address (links start with it): the instance admin's alone.
     ("circles.site_address", "POST"): policy(403, anonymous=LOGIN, admin=ALLOW),
+    # The instance admin's pages (admin/): instance admins alone. The account they act on is the target's.
+    **{("admin." + endpoint, method): INSTANCE_ADMINS for endpoint, method in (
+        ("overview", "GET"), ("accounts_list", "GET"), ("account", "GET"), ("suspend", "POST"),
+        ("lift_suspension", "POST"), ("delete_account", "POST"), ("audit", "GET"))},
     # An invitation link shows its circle to whoever holds it, private or not.
     ("circles.invitation", "GET"): ANYONE,
     ("circles.invitation", "POST"): policy(anonymous=LOGIN),
@@ -154,12 +171,44 @@ POLICIES = {
     ("voices.page", "GET"): INVITERS,
     ("voices.welcome", "POST"): INVITERS,
     ("voices.check_in", "POST"): INVITERS,
+    # New members (newcomers/): the circle's limits, read by its facilitators and changed by its owner; the posts
+    # waiting for approval, for its moderators; asking again, for the held post's author (the world's member).
+    ("newcomers.settings", "GET"): policy(403, anonymous=VISITOR, outsider=per_visibility(403, HIDDEN),
+                                          facilitator=ALLOW, owner=ALLOW),
+    ("newcomers.settings", "POST"): OWNER_ONLY,
+    ("approvals.page", "GET"): MODERATORS,
+    ("approvals.decide", "POST"): MODERATORS,
+    ("approvals.ask_again", "POST"): AUTHOR_ONLY,
     ("discussions.clear_answer", "POST"): ASKER_AND_FACILITATORS,
+    # The review queue and its actions (moderation/views.py): the circle's facilitators and owner, and the instance
+    # admin; the log, whoever reads the circle; what moderators deleted, the owner and the admin; the moderation
+    # settings, read by its moderators and changed by its owner. The world's flagged post is the target's.
+    ("moderation.queue", "GET"): MODERATORS,
+    ("moderation.item", "GET"): MODERATORS,
+    ("moderation.item", "POST"): MODERATORS,
+    ("moderation.undo", "GET"): MODERATORS,
+    ("moderation.undo", "POST"): MODERATORS,
+    ("moderation.log_page", "GET"): READERS,
+    ("moderation.removed", "GET"): policy(403, anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), owner=ALLOW,
+                                          admin=ALLOW),
+    ("moderation.settings", "GET"): MODERATORS,
+    ("moderation.settings", "POST"): OWNER_ONLY,
     # Reactions: the circle's members, to others' posts (the world's post is the member's own); who reacted:
     # whoever reads the circle.
     ("reactions.react", "POST"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), admin=403,
                                         member=403),
     ("reactions.who", "GET"): READERS,
+    # Flags (moderation/): the circle's members and the instance admin, never of their own (the world's post and
+    # thread are the member's: refused, saying so); a member is flagged by anyone who may flag in the circle. The
+    # author of a hidden post or thread asks for another look: the world's are shown, so the member is told so.
+    **{("flags." + endpoint, method): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), member=403)
+       for endpoint in ("flag_post", "flag_thread") for method in ("GET", "POST")},
+    ("flags.flag_member", "GET"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN)),
+    ("flags.flag_member", "POST"): policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN)),
+    ("flags.another_look_post", "POST"): policy(403, anonymous=VISITOR, outsider=per_visibility(403, HIDDEN),
+                                                member=409),
+    ("flags.another_look_thread", "POST"): policy(403, anonymous=VISITOR, outsider=per_visibility(403, HIDDEN),
+                                                  member=409),
     # Unread posts: jumping to the first is reading; marking a circle read is its members' own business.
     ("reading.first_unread", "GET"): READERS,
     ("reading.mark_circle_read", "POST"): POSTERS,
@@ -219,9 +268,11 @@ FORMS = {
     "accounts.settings_password": {"current_password": "password123", "new_password": "a new long passphrase",
                                    "confirm": "a new long passphrase"},
     "accounts.settings_profile": {"display_name": "Member", "bio": "", "timezone": "UTC", "pronouns": ""},
+    "yourdata.delete": {"posts": "keep", "password": "password123"},
     "accounts.reset_password": {"new_password": "a reset passphrase", "confirm": "a reset passphrase"},
     "mail.settings": {"mentions": "never", "answers": "immediately", "replies": "never", "new_threads": "never",
-                      "reactions": "never", "reviews": "immediately", "facilitators": "immediately"},
+                      "reactions": "never", "reviews": "immediately", "facilitators": "immediately",
+                      "moderating": "immediately", "flags": "daily"},
     "mail.forgot_password": {"email": "member@example.org"},
     "mail.change_address": {"email": "member-new@example.org", "current_password": "password123"},
     "circles.new": {"name": "Another circle", "slug": "", "purpose": "Practise together.", "conduct": "Be kind.",
@@ -229,6 +280,13 @@ FORMS = {
     "circles.settings": {"name": "Renamed", "slug": "{slug}", "purpose": "Still learning.", "goals": "",
                          "conduct": "Be kind.", "visibility": "{visibility}"},
     "circles.change_role": {"role": FACILITATOR},
+    "newcomers.settings": {"days": "", "posts": "", "threads": "", "links": "5", "images": "", "approval": "on"},
+    "approvals.decide": {"decision": "approve", "reason": ""},
+    "moderation.item": {"action": "kept", "reason": "Not spam after all."},
+    "moderation.undo": {"reason": "The warning was meant for someone else."},
+    "moderation.settings": {"auto_hide_threshold": "3", "log_names_moderators": "y"},
+    "admin.suspend": {"suspend-reason": "Spam links in every circle.", "suspend-length": "indefinitely"},
+    "admin.delete_account": {"delete-confirm": "target", "delete-posts": "keep", "delete-reason": "A spam account."},
     "circles.transfer": {"membership_id": "{target_membership}"},
     "circles.invitations": {"role": MEMBER, "expires_in_days": "7", "max_uses": "5"},
     "circles.join": {"accept": "y"},
@@ -263,7 +321,11 @@ FORMS = {
                                           "could_be_better": "One more example.",
                                           "level-{criterion_id}": "1", "comment-{criterion_id}": ""},
     "reviews_participant.rate_review": {"helpfulness": "4"},
-    "reviews_participant.flag_review": {"reason": "It mocks the work instead of helping."},
+    "reviews_participant.flag_review": {"review-{review_id}-flag-reason": "unkind",
+                                        "review-{review_id}-flag-note": "It mocks the work instead of helping."},
+    "flags.flag_post": {"reason": "spam"},
+    "flags.flag_thread": {"reason": "off_topic"},
+    "flags.flag_member": {"reason": "other", "note": "Insults in every thread."},
     "reviews_participant.revision_plan": {"body": "I will add an example to every claim."},
 }
 
@@ -285,13 +347,16 @@ class World:
                 joined.set_role(role)
         thread = Thread.start(circle=circle, author=people["member"], title="A thread", kind="question", body="Hi")
         reply = thread.reply(author=people["member"], body="My own reply")
+        held = thread.reply(author=people["member"], body="Waiting for approval", held=True)  # newcomers/
+        flagged, warned = self.moderated(circle, thread, people)  # moderation/
         self.ids = {name: sessions.start(people[name]) for name in people}  # real sign-ins, one per role
         self.args = {
             "slug": circle.slug, "thread_id": thread.id, "post_id": reply.id, "username": "member",
             "membership_id": Membership.of(people["target"], circle).id,
             "invitation_id": Invitation.make(circle=circle, created_by=people["owner"]).id,
             "token": Invitation.make(circle=circle, created_by=people["owner"]).token,
-            "filename": "app.css", "visibility": visibility,
+            "filename": "app.css", "visibility": visibility, "held_post_id": held.id, "user_id": people["target"].id,
+            "kind": "post", "target_id": flagged.id, "entry_id": warned.id,
             "session_id": people["member"].login_session.id, "reset_token": resets.make(people["target"]),
             "unsubscribe_token": unsubscribe.make(people["member"].id, "mentions", secret="matrix"),
             "address_token": account_mail.make_token(account_mail.NEW_ADDRESS, {
@@ -304,6 +369,12 @@ class World:
             "pending": pending.id, "nonce": pending.nonce}, secret="matrix")
         self.args["target_membership"] = self.args["membership_id"]
         Notice.send([people["member"]], kinds.reply_accepted(thread="A thread"))
+        # The audit log has a line to show (admin.audit).
+        audit.record("admin.lift_suspension", actor=people["admin"], circle=circle, subject="@target",
+                     reason="They apologised.")
+        # Whom they muted and blocked (people/): /settings/people lists them, the member's profile says so.
+        muting.choose(people["facilitator"], people["member"], muting.MUTE)
+        muting.choose(people["owner"], people["member"], muting.BLOCK)
         self.args["notice_id"] = Notice.select(Notice.id).where(Notice.user == people["member"].id).order_by(
             Notice.id.desc()).scalar()
         self.args.update(self.review_round(circle, people))
@@ -312,7 +383,22 @@ class World:
                            "draft_round_id": 999_999, "criterion_id": 999_999, "draft_criterion_id": 999_999,
                            "assignment_id": 999_999, "submission_id": 999_999, "review_id": 999_999,
                            "session_id": 999_999, "reset_token": "no-such-link", "notice_id": 999_999,
-                           "unsubscribe_token": "forged", "address_token": "forged", "account_token": "forged"}
+                           "unsubscribe_token": "forged", "address_token": "forged", "account_token": "forged",
+                           "user_id": 999_999, "held_post_id": 999_999, "username": "no-such-person",
+                           "target_id": 999_999, "entry_id": 999_999}
+
+    @staticmethod
+    def moderated(circle, thread, people):
+        """moderation/: the target's post that the peer flagged, and a warning to the target (to undo)."""
+        from learncircle.moderation import log
+        from learncircle.moderation.models import Flag
+
+        flagged = thread.reply(author=people["target"], body="Essays for sale, cheap.")
+        Flag.create(circle=circle, target_kind="post", target_id=flagged.id, flagger=people["peer"], reason="spam")
+        warned = log.record(circle, people["facilitator"], "warned", target_kind="member",
+                            target_id=Membership.of(people["target"], circle).id, target_user=people["target"],
+                            reason="Selling essays: see the code of conduct.")
+        return flagged, warned
 
     @staticmethod
     def review_round(circle, people):

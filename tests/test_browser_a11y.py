@@ -16,7 +16,8 @@ from learncircle import clock, db
 from learncircle.accounts import resets
 from learncircle.accounts.models import User
 from learncircle.circles.models import FACILITATOR, PUBLIC, Circle, Invitation, Membership
-from learncircle.discussions.models import QUESTION, Thread
+from learncircle.discussions.models import QUESTION, Post, Thread
+from learncircle.moderation import hiding
 from learncircle.reviews import reviewing
 from learncircle.reviews.allocation import ensure_allocated
 from learncircle.reviews.models import Submission
@@ -79,7 +80,7 @@ def build_world():
 
         question = Thread.start(circle=circle, author=ana, title="How do I read a big file line by line?",
                                 kind=QUESTION, body=WIDE_POST)
-        question.reply(author=ben, body="Wrap the file in a `BufReader` and call `lines()` on it.")
+        bens = question.reply(author=ben, body="Wrap the file in a `BufReader` and call `lines()` on it.")
         own = question.reply(author=ana, body="Thanks! I will try it tonight.")
         own.edit("Thanks! I will try it tonight and report back.")
         hidden = question.reply(author=dee, body="Just use Python instead.")
@@ -89,6 +90,11 @@ def build_world():
                                    body="What did you write this week?")
         for number in range(52):
             long_thread.reply(author=(ana, ben, cai)[number % 3], body=f"Week {number}: one more page written.")
+        # Nia joined today; her first post waits for a facilitator's approval (newcomers/).
+        nia = register("nia", "Nia Newcomer", timezone="Europe/Berlin")
+        Membership.join(user=nia, circle=circle)
+        held = long_thread.reply(author=nia, body="Hello! I am new here, and keen to write every week.", held=True)
+        moderated = moderation_world(circle, long_thread, fred, ben, dee)
 
         live = make_round(circle, fred, title="Essay one: a tool you use", criteria=(CLARITY, SOURCES))
         for author in (ana, ben, cai):
@@ -100,20 +106,24 @@ def build_world():
                    for reviewer, assignment in of_ana.items()}
         reviewing.rate_review(reviews[ben], ana, 4, "Thank you, the example helped.")
         ana_to_cai = reviewing.submit_review(assignment_of(live, ana, cai), review_data(live, level=1))
-        reviewing.flag_review(ana_to_cai, cai, "It says nothing about the second half.")
+        reviewing.flag_review(ana_to_cai, cai, "other", note="It says nothing about the second half.")
         save_revision_plan(Submission.get((Submission.round == live) & (Submission.author == ana)), ana,
                            "Add an example to every claim.")
         draft = make_round(circle, fred, publish=False, title="Essay two: a habit", criteria=(CLARITY, SOURCES))
         prompt = Thread.start(circle=circle, author=fred, title="Week 3: what surprised you?", kind="discussion",
                               body="One thing each.", publish_at=clock.now() + dt.timedelta(days=2))
+        # Dee's thread, hidden by members' flags until a facilitator reviews it (moderation/).
+        flagged_thread = Thread.start(circle=circle, author=dee, title="Essays for sale", kind="discussion",
+                                      body="Cheap essays at essays.example")
+        hiding.hide("thread", flagged_thread.id, why=hiding.BY_FLAGS)
 
         ana_submission = Submission.get((Submission.round == live) & (Submission.author == ana))
         ben_submission = Submission.get((Submission.round == live) & (Submission.author == ben))
         not_started = assignment_of(live, cai, ben)
         return {
             "circle": f"/c/{SLUG}", "question": f"/t/{question.id}", "long_thread": f"/t/{long_thread.id}",
-            "prompt": f"/t/{prompt.id}",
-            "own_post": own.id, "hidden_post": hidden.id,
+            "prompt": f"/t/{prompt.id}", "bens_reply": bens.id, "hidden_thread": f"/t/{flagged_thread.id}",
+            "own_post": own.id, "hidden_post": hidden.id, "held_post": held.id, **moderated,
             "live": f"/r/{live.id}", "draft": f"/r/{draft.id}", "draft_id": draft.id,
             "ana_submission": f"/s/{ana_submission.id}", "ben_submission": f"/s/{ben_submission.id}",
             "ana_draft_review": f"/a/{assignment_of(live, ana, ben).id}",
@@ -123,6 +133,27 @@ def build_world():
             "invitation": f"/invite/{Invitation.make(circle=circle, created_by=olga).token}",
             "reset": f"/reset-password/{resets.make(dee)}",
         }
+
+
+def moderation_world(circle, thread, fred, ben, dee):
+    """moderation/: Ben's flag of Dee's post waiting in the review queue, and what Fred did before: a post of
+    Dee's deleted (kept for the owner to restore) and a warning."""
+    from learncircle.moderation import log
+    from learncircle.moderation.models import Flag, Removed
+
+    flagged = thread.reply(author=dee, body="Nobody reads these anyway.")
+    Flag.create(circle=circle, target_kind="post", target_id=flagged.id, flagger=ben, reason="conduct",
+                conduct_point=1, note="Discouraging for the rest of us.")
+    spam = thread.reply(author=dee, body="Buy essays cheap at essays.example")
+    deleted = log.record(circle, fred, "deleted", target_kind="post", target_id=spam.id, target_user=dee,
+                         reason="Advertising: see point 5 of the code of conduct.")
+    Removed.create(circle=circle, target_kind="post", target_id=spam.id, author=dee, title=thread.title,
+                   body=spam.body, entry=deleted, purge_after=clock.now() + dt.timedelta(days=90))
+    Post.update(body="", body_html="", deleted_at=clock.now(), hidden_kind="removed").where(
+        Post.id == spam.id).execute()
+    warned = log.record(circle, fred, "warned", target_kind="member", target_id=Membership.of(dee, circle).id,
+                        target_user=dee, reason="Please keep the thread encouraging.")
+    return {"flagged_post": flagged.id, "warned_entry": warned.id}
 
 
 def sign_in(browser, base, username, errors, color_scheme="light"):
@@ -191,6 +222,7 @@ def test_every_page_and_htmx_state_passes_axe_and_fits_narrow_screens(browser, l
                         ("/u/ben", "profile"), ("/settings/profile", "profile settings"),
                         ("/settings/password", "password settings"), ("/notices", "notices"),
                         ("/settings/email", "email settings"), ("/settings/email/address", "new email address"),
+                        ("/settings/data", "your data"), (f"{w['circle']}/moderation/log", "moderation log"),
                         (f"{w['circle']}/reviews", "review rounds"), (w["live"], "round page, reviewing"),
                         (w["live"] + "/submission", "my submission"), (w["ana_submission"], "results of my work"),
                         (w["ana_draft_review"], "review form, draft"),
@@ -300,10 +332,48 @@ def test_every_page_and_htmx_state_passes_axe_and_fits_narrow_screens(browser, l
     card.get_by_role("button", name="Save rating").click()
     expect(card).to_contain_text("You rated it 5 out of 5.")
     check(ana, "results, review rated")
-    card.locator("summary").click()
+    card.locator("summary", has_text="Flag this review").click()
     card.get_by_role("button", name="Flag this review").click()
-    expect(card.locator(".field-error")).to_be_visible()
+    expect(card.locator(".field-error").first).to_be_visible()
     check(ana, "results, flag refused")
+
+    # Flags (moderation/): a post's flag page, sent incomplete, then sent (the receipt in its place); a thread
+    # hidden by flags, as the rest of the circle sees it.
+    ana.goto(base + f"/p/{w['bens_reply']}/flag")
+    check(ana, "flag a post")
+    ana.get_by_role("button", name="Send the flag").click()
+    expect(ana.locator("#flag-form .field-error").first).to_be_visible()
+    check(ana, "flag a post, errors shown")
+    ana.get_by_label("It is off-topic").check()
+    ana.get_by_role("button", name="Send the flag").click()
+    expect(ana.locator("#flag-form[role=status]")).to_be_visible()
+    check(ana, "flag a post, receipt")
+    visit(ana, base, w["hidden_thread"], check, "hidden thread, placeholder")
+
+    # Your data: asking for the account's deletion with a wrong password.
+    ana.goto(base + "/settings/data")
+    ana.get_by_label("They stay, under “deleted member”").check()
+    ana.get_by_label("Your password").fill("not the password")
+    ana.get_by_role("button", name="Delete my account").click()
+    expect(ana.locator("#password-error")).to_be_visible()
+    check(ana, "your data, deletion refused")
+
+    # Muting and blocking (people/): the profile's buttons swapped by htmx (the new one takes the focus), a thread
+    # with a muted person's posts collapsed behind "show", the circle's list likewise, and whom one muted.
+    ana.goto(base + "/u/ben")
+    ana.get_by_role("button", name="Mute", exact=True).click()
+    expect(ana.get_by_role("button", name="Unmute", exact=True)).to_be_focused()
+    check(ana, "profile, muted")
+    ana.get_by_role("button", name="Block", exact=True).click()
+    expect(ana.get_by_role("button", name="Unblock", exact=True)).to_be_focused()
+    check(ana, "profile, blocked")
+    for path, state in ((w["long_thread"], "thread, many muted posts"), (w["circle"], "circle home, muted threads"),
+                        ("/settings/people", "muted and blocked people"),
+                        (w["question"], "thread, a muted person's posts collapsed")):
+        visit(ana, base, path, check, state)
+    ana.locator("article.post > details summary").first.click()
+    expect(ana.locator("article.post > details[open] .body").first).to_be_visible()
+    check(ana, "thread, a muted person's post shown")
 
     # ---- a facilitator
     fred = sign_in(browser, base, "fred", errors)
@@ -316,7 +386,8 @@ def test_every_page_and_htmx_state_passes_axe_and_fits_narrow_screens(browser, l
                         (w["draft"] + "/rubric", "rubric builder"),
                         (f"/p/{w['hidden_post']}/hide", "hide post page"), (w["question"], "thread, moderating"),
                         (f"{w['circle']}/voices", "every voice"), (w["circle"], "circle home, scheduled prompts"),
-                        (w["prompt"], "a scheduled prompt"), (f"{w['circle']}/threads/new", "new thread, schedulable")):
+                        (w["prompt"], "a scheduled prompt"), (w["hidden_thread"], "hidden thread, moderating"),
+                        (f"{w['circle']}/threads/new", "new thread, schedulable")):
         visit(fred, base, path, check, state)
     # htmx: welcoming a member who has not posted yet.
     fred.goto(base + f"{w['circle']}/voices")
@@ -371,10 +442,47 @@ def test_every_page_and_htmx_state_passes_axe_and_fits_narrow_screens(browser, l
     expect(fred.locator("li.criterion h3").last).to_contain_text("Evidence")
     check(fred, "rubric, criterion added")
 
+    # New members: the posts waiting for approval (rejecting one needs a reason), and the circle's limits.
+    visit(fred, base, f"{w['circle']}/moderation/approvals", check, "approvals")
+    held = fred.locator(f"#approval-{w['held_post']}")
+    held.get_by_role("button", name="Reject").click()
+    expect(held.locator(".field-error")).to_be_visible()
+    check(fred, "approvals, rejection refused")
+    held.get_by_role("button", name="Approve").click()
+    expect(fred.locator(f"#approval-{w['held_post']}")).to_contain_text("Approved")
+    check(fred, "approvals, post approved")
+    visit(fred, base, f"{w['circle']}/settings/newcomers", check, "new members' limits, read")
+
+    # The review queue (moderation/): an action without a reason refused in place, then the flag dismissed; the
+    # log with what can be undone, undoing a warning, the moderation settings (read only).
+    visit(fred, base, f"{w['circle']}/moderation", check, "review queue")
+    card = fred.locator(f"#queue-post-{w['flagged_post']}")
+    card.get_by_label("Keep it: dismiss the flags").check()
+    card.get_by_role("button", name="Do it").click()
+    expect(card.locator(".field-error")).to_be_visible()
+    check(fred, "review queue, reason missing")
+    card.get_by_label("Reason", exact=True).fill("Blunt, but aimed at nobody.")
+    card.get_by_role("button", name="Do it").click()
+    expect(fred.locator(f"#queue-post-{w['flagged_post']}")).to_contain_text("Kept")
+    check(fred, "review queue, item kept")
+    for path, state in ((f"{w['circle']}/moderation/log", "moderation log, moderating"),
+                        (f"{w['circle']}/moderation/log/{w['warned_entry']}/undo", "undo an action"),
+                        (f"{w['circle']}/moderation/post/{w['flagged_post']}", "review one item"),
+                        (f"{w['circle']}/moderation/settings", "moderation settings, read")):
+        visit(fred, base, path, check, state)
+
     # ---- the owner
     olga = sign_in(browser, base, "olga", errors)
+    visit(olga, base, f"{w['circle']}/settings/newcomers", check, "new members' limits")
+    olga.get_by_label("Links a new member's post may hold").fill("lots")
+    olga.get_by_role("button", name="Save").click()
+    expect(olga.locator("[aria-invalid=true]").first).to_be_visible()
+    check(olga, "new members' limits, errors shown")
     for path, state in (("/", "my circles, admin"), (f"{w['circle']}/settings", "circle settings"),
-                        (f"{w['circle']}/members", "members, owner")):
+                        ("/settings/data", "your data, owner"),
+                        (f"{w['circle']}/moderation/removed", "deleted by moderators"),
+                        (f"{w['circle']}/moderation/settings", "moderation settings"),
+                        (f"{w['circle']}/members", "members, owner")):  # the members page last: it is used next
         visit(olga, base, path, check, state)
     row = olga.locator("li[id^='member-']").filter(has_text="Dee Learner")
     row.get_by_role("button", name="Make facilitator").click()
@@ -386,6 +494,40 @@ def test_every_page_and_htmx_state_passes_axe_and_fits_narrow_screens(browser, l
     expect(olga.get_by_label("Link joining as member")).to_have_count(2)
     check(olga, "invitations, link made")
 
+    # The instance admin's pages (Olga is the instance admin too): an account refused, then suspended; the log.
+    for path, state in (("/admin", "admin overview"), ("/admin/accounts?q=nobody-at-all", "admin, no account found"),
+                        ("/admin/accounts", "admin, accounts")):
+        visit(olga, base, path, check, state)
+    olga.get_by_role("link", name="Otto Outsider").click()
+    expect(olga.get_by_role("heading", name="Otto Outsider")).to_be_visible()
+    check(olga, "admin, an account")
+    olga.get_by_role("button", name="Suspend").click()
+    expect(olga.locator("[aria-invalid=true]").first).to_be_visible()
+    check(olga, "admin, an account, errors shown")
+    olga.get_by_label("Why?", exact=True).first.fill("Spam links in every circle.")
+    olga.get_by_label("Until an admin lifts it").check()
+    olga.get_by_role("button", name="Suspend").click()
+    expect(olga.locator("#account-status")).to_contain_text("Spam links")
+    check(olga, "admin, an account suspended")
+    visit(olga, base, "/admin/audit", check, "audit log")
+    visitor.goto(base + "/login")
+    visitor.get_by_label("Username or email").fill("otto")
+    visitor.get_by_label("Password", exact=True).fill(PASSWORD)
+    visitor.get_by_role("button", name="Log in").click()
+    expect(visitor.locator("#notices")).to_contain_text("Spam links")  # htmx does not swap a 403: app.js says it
+    check(visitor, "sign-in, account suspended")
+
+    # Signing in while one's account waits to be deleted: the date, and the button that keeps it.
+    with db.database.connection_context():
+        User.update(deletion_requested_at=clock.now()).where(
+            User.id == register("gone", "Gone Member").id).execute()
+    visitor.goto(base + "/login")
+    visitor.get_by_label("Username or email").fill("gone")
+    visitor.get_by_label("Password", exact=True).fill(PASSWORD)
+    visitor.get_by_role("button", name="Log in").click()
+    expect(visitor.get_by_role("button", name="Cancel the deletion")).to_be_visible()
+    check(visitor, "sign-in, deletion pending")
+
     assert a11y.problems == [], "\n".join(a11y.problems)
     # The dark colour scheme has colours of its own: axe again on the pages that use most of them.
     dark = sign_in(browser, base, "fred", errors, color_scheme="dark")
@@ -395,7 +537,9 @@ def test_every_page_and_htmx_state_passes_axe_and_fits_narrow_screens(browser, l
         dark.goto(base + path)
         a11y.axe(dark, f"{state}, dark colour scheme")
 
-    # Pages answered with 403, 404 or 422 on purpose show up as "failed to load"; nothing else may.
-    refused = re.compile(r"Failed to load resource: the server responded with a status of (403|404|422)")
+    # Pages answered with 403, 404 or 422 on purpose show up as "failed to load"; nothing else may. htmx names the
+    # one 403 it does not swap (a suspended account's sign-in, which app.js shows).
+    refused = re.compile(r"Failed to load resource: the server responded with a status of (403|404|422)"
+                         r"|Response Status Error Code 403 from /login ")
     assert [message for message in errors.messages if not refused.search(message)] == []
     assert len(a11y.states) >= 75, a11y.states

@@ -1,12 +1,11 @@
 """Reactions: "Helpful" and "Thanks" on a post. Toggling them with and without htmx, who may, what refuses,
 the counts beside the post, the author's one gathered notice per post and kind, who reacted, and what it costs
 the thread page."""
-import os
 import threading
 
 import pytest
 
-from learncircle import create_app, db
+from learncircle import db
 from learncircle.accounts.models import User
 from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Circle, Membership
 from learncircle.discussions import reactions
@@ -454,19 +453,10 @@ def test_a_post_redrawn_alone_knows_the_readers_reactions(client, auth, scene):
 
 # ---- PostgreSQL ------------------------------------------------------------------------------------
 
-POSTGRES_URL = os.environ.get("LEARNCIRCLE_TEST_POSTGRES_URL")
-
-
-@pytest.mark.skipif(not POSTGRES_URL, reason="set LEARNCIRCLE_TEST_POSTGRES_URL to run the PostgreSQL tests")
-def test_reactions_on_postgresql():
+def test_reactions_on_postgresql(pg_app):
     """Concurrent toggles (each post's row held in turn), the savepoint that outlives a conflict, the notice."""
-    app = create_app({"TESTING": True, "DATABASE_URL": POSTGRES_URL, "SECRET_KEY": "pg", "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False})
+    app = pg_app  # emptied and migrated (tests/conftest.py)
     try:
-        with db.database.connection_context():
-            db.database.execute_sql("DROP SCHEMA public CASCADE")
-            db.database.execute_sql("CREATE SCHEMA public")
-        db.upgrade()
         with db.database.connection_context():
             people = [User.register(username=f"pg{n}", email=f"pg{n}@example.org", password="password123")
                       for n in range(7)]

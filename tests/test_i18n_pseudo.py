@@ -20,6 +20,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from learncircle import create_app, db, text
+from learncircle.audit import AuditEvent
+from learncircle.moderation.models import LogEntry, Removed
 from learncircle.accounts.models import User
 from learncircle.circles.models import PUBLIC, Circle
 from learncircle.discussions.models import Post, Thread
@@ -43,6 +45,8 @@ USER_TEXT = [
     (Criterion, ("name", "description")), (CriterionResponse, ("comment",)),
     (Review, ("what_works", "could_be_better", "helpfulness_note", "flag_reason")),
     (SubmissionVersion, ("body",)), (RevisionPlan, ("body",)),
+    (AuditEvent, ("actor_name", "subject", "reason")),
+    (LogEntry, ("reason",)), (Removed, ("title", "body")),  # moderation: the log's reasons, what was deleted
 ]
 # Form fields whose values are people's words (the rest are choices, numbers, dates and addresses).
 FREE_TEXT = {"title", "body", "name", "purpose", "goals", "conduct", "reason", "what_works", "could_be_better",
@@ -53,6 +57,13 @@ def wrap(value):
     return f"{USER_OPEN}{value}{USER_CLOSE}" if value else value
 
 
+def wrap_lines(markdown):
+    """Each line of Markdown wrapped on its own, after a list item's mark: a code of conduct's numbered points
+    are also shown one by one (a flag's choices)."""
+    return "\n".join(re.sub(r"^(\s*(?:\d+[.)]|[-*])\s+)?(.+)$", lambda m: (m.group(1) or "") + wrap(m.group(2)), line)
+                     if line.strip() else line for line in markdown.split("\n"))
+
+
 def mark_the_worlds_words():
     """Wrap every stored word people wrote in «…» (rendering Markdown again) and rename the accounts."""
     for model, columns in USER_TEXT:
@@ -61,7 +72,7 @@ def mark_the_worlds_words():
             for column in columns:
                 value = getattr(row, column)
                 if value:
-                    changes[column] = wrap(value)
+                    changes[column] = wrap_lines(value) if column == "conduct" else wrap(value)
                     html_column = f"{column}_html"
                     if html_column in model._meta.fields:
                         changes[html_column] = text.render_markdown(changes[column])
@@ -153,6 +164,8 @@ def problems_in(response):
     kind = response.mimetype
     if 300 <= response.status_code < 400:
         return []
+    if kind not in ("text/html", "text/csv"):
+        return []  # a download of another kind (your data's ZIP) is not text to read
     body = response.get_data(as_text=True)
     if kind == "text/csv":
         header = next(csv.reader(io.StringIO(body)), [])
@@ -189,7 +202,7 @@ def form_for(world, endpoint):
     form = {}
     for key, value in matrix.FORMS.get(endpoint, {}).items():
         key, value = key.format(**world.args), str(value).format(**world.args)
-        form[key] = wrap(value) if key in FREE_TEXT or key.startswith("comment-") else value
+        form[key] = wrap(value) if key in FREE_TEXT or key.startswith("comment-") or key.endswith("-note") else value
     return form
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "learncircle"
-FEATURES = ("accounts", "circles", "discussions", "notices", "reviews", "search")
+FEATURES = ("accounts", "admin", "circles", "discussions", "mail", "moderation", "newcomers", "notices", "people",
+            "reviews",
+            "search")
 # The HTTP side of a feature: blueprints, and the forms, loaders, access rules (circle_or_404 answers
 # 404) and header badge that serve them and the templates.
 HTTP_NAMES = ("views.py", "rubric_views.py", "forms.py", "loading.py", "access.py", "badge.py")
@@ -79,7 +81,7 @@ def test_the_checks_see_the_code():
                                     imports(PACKAGE / "discussions" / "views.py")]
 
 
-@pytest.mark.parametrize("name", ["web", "timefmt", "assets", "errors", "db", "clock", "text"])
+@pytest.mark.parametrize("name", ["web", "timefmt", "assets", "errors", "db", "clock", "text", "housekeeping"])
 def test_infrastructure_imports_no_feature(name):
     features = sorted({feature_of(module) for module, _ in imports(PACKAGE / f"{name}.py")} - {None})
     assert not features, f"learncircle.{name} imports the features {features}"

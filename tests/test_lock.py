@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 EXTRAS = PYPROJECT["project"]["optional-dependencies"]
 DEV_LOCK = "requirements/dev.txt"
-LOCKS = {"requirements/run.txt": (), "requirements/postgres.txt": ("postgres",), DEV_LOCK: tuple(EXTRAS)}
+LOCKS = {"requirements/run.txt": (), "requirements/postgres.txt": ("postgres",), "requirements/redis.txt": ("redis",),
+         DEV_LOCK: tuple(EXTRAS)}
 STALE = "pyproject.toml and {lock} disagree: run `make lock`. "
 
 

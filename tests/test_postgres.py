@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from learncircle import clock, create_app, db
+from learncircle import clock, db
 from learncircle.accounts.models import User
 from learncircle.circles.models import Circle, Membership
 from learncircle.discussions.models import Post, Thread
@@ -29,19 +29,6 @@ URL = os.environ.get("LEARNCIRCLE_TEST_POSTGRES_URL")
 
 pytestmark = pytest.mark.skipif(not URL, reason="set LEARNCIRCLE_TEST_POSTGRES_URL to an empty PostgreSQL "
                                                 "database to run the PostgreSQL tests")
-
-
-@pytest.fixture
-def pg_app():
-    app = create_app({"TESTING": True, "DATABASE_URL": URL, "SECRET_KEY": "pg", "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False})
-    with db.database.connection_context():
-        db.database.execute_sql("DROP SCHEMA public CASCADE")
-        db.database.execute_sql("CREATE SCHEMA public")
-    assert len(db.upgrade()) >= 2
-    yield app
-    if not db.database.is_closed():
-        db.database.close()
 
 
 @pytest.fixture

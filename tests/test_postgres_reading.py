@@ -12,7 +12,7 @@ from tests import test_discussions_watching as watching
 from tests.test_discussions_prompts import circle as prompt_circle  # noqa: F401 (fixtures, by these names)
 from tests.test_discussions_unread import scene as unread_scene  # noqa: F401
 from tests.test_discussions_watching import scene as watching_scene  # noqa: F401
-from tests.test_postgres import URL, app, pg_app  # noqa: F401
+from tests.test_postgres import URL, app  # noqa: F401
 
 pytestmark = pytest.mark.skipif(not URL, reason="set LEARNCIRCLE_TEST_POSTGRES_URL to an empty PostgreSQL "
                                                 "database to run the PostgreSQL tests")

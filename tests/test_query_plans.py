@@ -15,12 +15,17 @@ import pytest
 from learncircle import db, web
 from learncircle.accounts import sessions
 from learncircle.accounts.profiles import shared_circles
+from learncircle.admin import accounts as admin_accounts
+from learncircle.admin import audit_log
 from learncircle.circles.models import PUBLIC, Circle, Invitation, Membership
 from learncircle import clock
-from learncircle.discussions import mentions, prompts, reading, voices
+from learncircle.discussions import mentions, muting, prompts, reading, voices
 from learncircle.discussions.models import SHOWS, Post, Thread
+from learncircle.newcomers import approvals
+from learncircle.moderation import logbook, queue, retention
 from learncircle.notices import kinds
 from learncircle.notices.models import Notice
+from learncircle.people import models as people
 from learncircle.reviews import board, pairs, pending, results
 from learncircle.reviews.expectations import expectations_for
 from learncircle.reviews.facilitator import queries
@@ -56,6 +61,12 @@ def lived_in(world, make_user, make_circle):
     return {**world, "thread": thread, "round": round, "submission": submission}
 
 
+def in_app(world, run):
+    """run() where the app's settings are read (the audit log's retention)."""
+    with world["app"].app_context():
+        return run()
+
+
 def page(query):
     """The rows a page of a paginated list reads (web.Page, as the views use it)."""
     return web.Page(query, 1, PAGE).items
@@ -78,6 +89,8 @@ CASES = {
     "reading.unread_by_circle": (lambda w: reading.unread_by_circle(w["ana"], [w["circle"].id]), COUNTS_ALL),
     "reading.thread_for_reader": (lambda w: reading.thread_for_reader(w["thread"].id, w["ana"]), None),
     "prompts.scheduled": (lambda w: list(prompts.scheduled(w["circle"])), None),
+    # New members' posts waiting for approval, oldest first (the post index on hidden_kind, created_at).
+    "approvals.waiting": (lambda w: page(approvals.waiting(w["circle"])), None),
     "voices.unreplied_questions": (lambda w: voices.unreplied_questions(w["circle"], clock.now()), COUNTS_ALL),
     "voices.unanswered_first_posts": (lambda w: voices.unanswered_first_posts(w["circle"], clock.now()),
                                       COUNTS_ALL),
@@ -117,8 +130,28 @@ CASES = {
     "pairs.listing": (lambda w: pairs.listing(w["circle"].id), None),
     "pending.pending_for": (lambda w: pending.pending_for(w["ana"]), SHOWS_ALL),
     "pending.pending_for (one circle)": (lambda w: pending.pending_for(w["ana"], w["circle"]), SHOWS_ALL),
+    # moderation: the review queue (a circle's open flags, grouped by item, then the groups ordered: no index
+    # gives groups in order), the log for its moderators and for its members, what moderators deleted
+    "queue.open_items": (lambda w: page(queue.open_items(w["circle"])), "orders a circle's groups of open flags"),
+    "logbook.entries_for": (lambda w: page(logbook.entries_for(w["circle"], True)), None),
+    "logbook.entries_for (members)": (lambda w: page(logbook.entries_for(w["circle"], False)), None),
+    "retention.kept_for": (lambda w: page(retention.kept_for(w["circle"])), None),
     # accounts
     "sessions.active": (lambda w: sessions.active(w["ana"]), None),
+    # the instance admin's pages: accounts newest first by their primary key (a search or a status reads on
+    # until the page is full), one account's circles, the audit log through its dates
+    "accounts.listing": (lambda w: page(admin_accounts.listing()), None),
+    "accounts.listing (searched)": (lambda w: page(admin_accounts.listing("an", admin_accounts.ACTIVE)), None),
+    "accounts.listing (suspended)": (lambda w: page(admin_accounts.listing("", admin_accounts.SUSPENDED)), None),
+    "accounts.circles_of": (lambda w: page(admin_accounts.circles_of(w["ana"])), BOUNDED),
+    "audit_log.events": (lambda w: in_app(w, lambda: page(audit_log.events())), None),
+    "audit_log.events (a circle, a kind)": (lambda w: in_app(w, lambda: page(audit_log.events(w["circle"].id,
+                                                                                           "admin."))), None),
+    "audit_log.events (one action)": (lambda w: in_app(w, lambda: page(audit_log.events(None, "admin.suspend"))),
+                                      None),
+    # Muting and blocking: one's list of them, and the thread list marked with whom the reader muted.
+    "people.chosen_by": (lambda w: page(people.chosen_by(w["ana"])), None),
+    "muting.mark_threads": (lambda w: page(muting.mark_threads(Thread.listing(w["circle"]), w["ana"])), None),
 }
 
 

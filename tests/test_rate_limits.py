@@ -160,3 +160,38 @@ def test_a_limit_or_lifetime_that_cannot_work_is_refused_at_start(tmp_path, name
     with pytest.raises(ValueError, match=name):
         create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}", "SECRET_KEY": "test",
                     name: value})
+
+
+BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}  # a form sent by the page's hx-boost: a whole page back
+
+
+def test_over_the_invitation_budget_htmx_gets_the_message_and_a_boosted_form_its_page(client, auth, circle_with):
+    slug = circle_with["circle"].slug
+    auth.login(circle_with["ben"])
+    for _ in range(2):
+        assert client.post(f"/c/{slug}/invitations", data={"role": "member"}).status_code == 303
+    short = client.post(f"/c/{slug}/invitations", data={"role": "member"}, headers=HTMX)
+    assert short.status_code == 429
+    assert html(short).select_one(".error-box p").get_text().startswith("You have made many invitation links")
+    assert not html(short).find("html")
+    boosted = client.post(f"/c/{slug}/invitations", data={"role": "member", "expires_in_days": "3"},
+                          headers=BOOSTED)
+    assert boosted.status_code == 429
+    page = html(boosted)
+    assert "many invitation links" in page.select_one("#notices").get_text()
+    assert page.select_one("#expires_in_days")["value"] == "3"
+
+
+def test_over_the_registration_budget_a_boosted_form_keeps_what_was_typed(app, make_user):
+    make_user("admin", is_admin=True)
+    browser = app.test_client()
+    for name in ("pupil1", "pupil2"):
+        assert register(app.test_client(), name).status_code == 303
+    response = browser.post("/register", headers=BOOSTED, environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                            data={"username": "pupil3", "email": "pupil3@example.org", "password": PASSWORD,
+                                  "confirm": PASSWORD, "timezone": "UTC"})
+    assert response.status_code == 429
+    page = html(response)
+    assert "Many accounts were created from your network" in page.select_one("main .error-box").get_text()
+    assert page.select_one("#username")["value"] == "pupil3"
+    assert page.select_one("#email")["value"] == "pupil3@example.org"

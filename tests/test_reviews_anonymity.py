@@ -167,9 +167,10 @@ def test_nothing_an_author_can_fetch_names_their_reviewers(app, world, hidden_re
             ("rate htmx", client.post(f"/reviews/{review.id}/rate", data={"helpfulness": "5"}, headers=HX)),
         ]
     answers += [
-        ("flag 422", client.post(f"/reviews/{reviews[0].id}/flag", data={"reason": ""}, headers=HX)),
-        ("flag", client.post(f"/reviews/{reviews[0].id}/flag", data={"reason": "Unkind words."},
-                             follow_redirects=True)),
+        ("flag 422", client.post(f"/reviews/{reviews[0].id}/flag", data={}, headers=HX)),
+        ("flag", client.post(f"/reviews/{reviews[0].id}/flag", data={
+            f"review-{reviews[0].id}-flag-reason": "unkind", f"review-{reviews[0].id}-flag-note": "Unkind words."},
+            follow_redirects=True)),
         ("plan", client.post(f"/s/{mine.id}/plan", data={"body": "Shorter intro."}, follow_redirects=True)),
         ("plan htmx", client.post(f"/s/{mine.id}/plan", data={"body": "More examples."}, headers=HX)),
         ("export", client.get(f"/r/{round.id}/export.csv")),

@@ -485,14 +485,17 @@ def test_flagging_notifies_facilitators_and_hiding_removes_the_review_from_the_a
     Notice.delete().execute()  # the allocation's notices; only the flag's are checked here
     review = submit_review(assignment_of(round, ben, author=ana), review_data(round))
     Notice.delete().execute()  # and the author's "a review arrived"
-    with pytest.raises(ValidationError, match="Say what is unkind"):
-        flag_review(review, ana, "  ")
+    with pytest.raises(ValueError):
+        flag_review(review, ana, "other", note="  ")  # "something else" needs words (the form says so first)
     with pytest.raises(Refused):
-        flag_review(review, cai, "Not mine to flag")
-    flag_review(review, ana, "It mocks my accent.", url="/r/1/board")
-    notified = {n.user_id for n in Notice.select()}
-    assert notified == {world["owner"].id, world["facilitator"].id}
-    assert all("Ben" not in n.text and "ben" not in n.text for n in Notice.select())
+        flag_review(review, cai, "unkind", note="Not mine to flag")
+    flag_review(review, ana, "unkind", note="It mocks my accent.", url="/r/1/board")
+    with pytest.raises(Refused, match="already"):
+        flag_review(review, ana, "spam")
+    notified = {n.user_id: n.kind for n in Notice.select()}
+    assert notified == {world["owner"].id: "flags_to_review", world["facilitator"].id: "flags_to_review",
+                        ana.id: "flag_received"}
+    assert all("Ben" not in n.text and "ben" not in n.text and "Ana" not in n.text for n in Notice.select())
 
     submission = Submission.get((Submission.round == round) & (Submission.author == ana))
     assert reading.results_for(submission, ana).received == 1
@@ -500,8 +503,8 @@ def test_flagging_notifies_facilitators_and_hiding_removes_the_review_from_the_a
     assert reading.results_for(submission, ana).received == 0
     assert not access.can_rate(ana, Review.get_by_id(review.id))
     manager_view = reading.results_for(submission, world["facilitator"])
-    assert [(r.is_hidden, r.is_flagged, r.flag_reason)
-            for r in manager_view.reviews] == [(True, True, "It mocks my accent.")]
+    assert [(r.is_hidden, r.is_flagged, r.flag_reason, r.flag_note)
+            for r in manager_view.reviews] == [(True, True, "unkind", "It mocks my accent.")]
     unhide_review(review)
     assert reading.results_for(submission, ana).received == 1
 

@@ -609,7 +609,7 @@ def test_hiding_a_flagged_review_and_showing_it_again(client, auth, world):
         done = assignment_of(round, world["ana"], world["ben"])
         review = submit_review(done, review_data(done.round))
         review = Review.get_by_id(review.id)
-        flag_review(review, world["ben"], "It mocks my spelling.")
+        flag_review(review, world["ben"], "unkind", note="It mocks my spelling.")
     auth.login(world["facilitator"])
     cell = html(client.get(f"/r/{round.id}/board")).select_one(f"#assignment-{done.id}")
     assert "flagged" in cell.get_text()
@@ -702,13 +702,14 @@ def test_a_board_cell_links_to_its_review_and_says_why_it_was_flagged(client, au
     with db.database.connection_context():
         done = assignment_of(round, world["ana"], world["ben"])
         review = submit_review(done, review_data(done.round))
-        flag_review(Review.get_by_id(review.id), world["ben"], "It mocks my spelling.")
+        flag_review(Review.get_by_id(review.id), world["ben"], "unkind", note="It mocks my spelling.")
         untouched = assignment_of(round, world["ben"], world["ana"])
     auth.login(world["facilitator"])
     page = html(client.get(f"/r/{round.id}/board"))
     cell = page.select_one(f"#assignment-{done.id}")
     assert cell.find("a", href=f"/a/{done.id}") is not None
-    assert "“It mocks my spelling.”" in cell.select_one(".flag-reason").get_text()
+    assert cell.select_one(".flag-reason").get_text() == "“It is unkind”: It mocks my spelling."
+    assert page.select_one(".flag-reason") is cell.select_one(".flag-reason")  # the one flagged review
     assert page.select_one(f"#assignment-{untouched.id}").find("a", href=f"/a/{untouched.id}") is None
 
 

@@ -6,6 +6,7 @@ The world (a circle with Olga, Fred, Ana in Berlin, Ben, Cai and Dee) is tests/f
 """
 
 from learncircle import clock
+from learncircle.moderation.models import Flag
 from learncircle.notices.models import Notice
 from learncircle.reviews import background_allocation
 from learncircle.reviews.models import Assignment, Review, Submission, SubmissionVersion
@@ -18,6 +19,18 @@ from tests.fixtures_reviews import (
 )
 
 HX = {"HX-Request": "true"}
+
+
+def flag_form(review, reason="unkind", note="", point=""):
+    """A review card's flag (moderation's form, its fields named after the review)."""
+    prefix = f"review-{review.id}-flag-"
+    return {prefix + "reason": reason, prefix + "note": note, prefix + "conduct_point": point}
+
+
+def flags_on(review):
+    """(reason, conduct point, note) of each flag of review: moderation's Flag rows."""
+    return [(f.reason, f.conduct_point, f.note) for f in
+            Flag.select().where((Flag.target_kind == "review") & (Flag.target_id == review.id))]
 
 
 # ---- the round page -----------------------------------------------------------------------------
@@ -487,17 +500,17 @@ def test_rating_waits_until_the_author_may_read_the_review(world, client, auth):
     review = submit_review(assignment_of(round, ben, author=ana), review_data(round))
     auth.login(ana)
     assert client.post(f"/reviews/{review.id}/rate", data={"helpfulness": "5"}).status_code == 403
-    assert client.post(f"/reviews/{review.id}/flag", data={"reason": "Rude"}).status_code == 403
+    assert client.post(f"/reviews/{review.id}/flag", data=flag_form(review, note="Rude")).status_code == 403
     unrated = Review.get_by_id(review.id)
-    assert unrated.helpfulness is None and not unrated.flag_reason
+    assert unrated.helpfulness is None and not unrated.is_flagged and flags_on(review) == []
 
     clock.advance(days=5)  # reviewing closes: the author reads the review, and may now rate and flag it
     card = html(client.get(f"/s/{review.assignment.submission_id}")).find(id=f"review-{review.id}")
     assert card.find("input", attrs={"name": "helpfulness"}) is not None
     assert client.post(f"/reviews/{review.id}/rate", data={"helpfulness": "5"}).status_code == 303
-    assert client.post(f"/reviews/{review.id}/flag", data={"reason": "Rude"}).status_code == 303
+    assert client.post(f"/reviews/{review.id}/flag", data=flag_form(review, note="Rude")).status_code == 303
     stored = Review.get_by_id(review.id)
-    assert (stored.helpfulness, stored.flag_reason) == (5, "Rude")
+    assert stored.helpfulness == 5 and stored.is_flagged and flags_on(review) == [("unkind", None, "Rude")]
 
 
 def test_the_author_flags_an_unkind_review_once(world, client, auth):
@@ -506,20 +519,24 @@ def test_the_author_flags_an_unkind_review_once(world, client, auth):
     review = submit_review(assignment_of(round, ben, author=ana), review_data(round))
     url = f"/reviews/{review.id}/flag"
     auth.login(ben)
-    assert client.post(url, data={"reason": "Not mine"}).status_code == 403
+    assert client.post(url, data=flag_form(review, note="Not mine")).status_code == 403
     auth.login(ana)
-    page = client.post(url, data={"reason": "   "})
+    page = client.post(url, data=flag_form(review, reason="other", note="   "))
     assert page.status_code == 422
-    details = html(page).find(id=f"review-{review.id}").find("details")
-    assert details.has_attr("open") and "Say what is unkind" in details.select_one(".field-error").get_text()
+    details = html(page).find(id=f"review-{review.id}").find("details", class_="flag")
+    assert details.has_attr("open") and "Say in a few words what is wrong" in details.select_one(
+        ".field-error").get_text()
+    assert details.select_one(f"input[name=review-{review.id}-flag-reason][value=other]").has_attr("checked")
 
     Notice.delete().execute()  # the author's "a review arrived"; this test counts the flag's notices
-    assert client.post(url, data={"reason": "It mocks my accent."}).status_code == 303
-    assert {n.user_id for n in Notice.select()} == {world["owner"].id, world["facilitator"].id}
+    assert client.post(url, data=flag_form(review, note="It mocks my accent.")).status_code == 303
+    told = {n.user_id: n for n in Notice.select()}
+    assert set(told) == {world["owner"].id, world["facilitator"].id, ana.id}
+    assert told[ana.id].kind == "flag_received" and told[world["owner"].id].kind == "flags_to_review"
     page = client.get(f"/s/{review.assignment.submission_id}")
-    assert "You flagged this review as unkind or unhelpful: “It mocks my accent.”" in page_text(page)
-    assert client.post(url, data={"reason": "Again"}, headers=HX).status_code == 200
-    assert Notice.select().count() == 2 and Review.get_by_id(review.id).flag_reason == "It mocks my accent."
+    assert "You flagged this review: “It is unkind”." in page_text(page) and "It mocks my accent." in page_text(page)
+    assert client.post(url, data=flag_form(review, note="Again"), headers=HX).status_code == 200
+    assert Notice.select().count() == 3 and flags_on(review) == [("unkind", None, "It mocks my accent.")]
 
 
 def test_the_author_writes_a_revision_plan(world, client, auth):
@@ -623,17 +640,21 @@ def test_the_review_page_after_a_manual_close_says_so_without_contradiction(worl
     assert "Reviews are due" not in seen and "Reviews were due" not in seen and "Overdue" not in seen
 
 
-def test_a_flag_reason_ending_a_sentence_gets_no_second_full_stop(world, client, auth):
+def test_a_review_flag_cites_a_point_of_the_code_of_conduct(world, client, auth):
     ana, ben, _, _ = world["members"]
     round = reviewing_round(world)
     review = submit_review(assignment_of(round, ben, author=ana), review_data(round))
     auth.login(ana)
-    client.post(f"/reviews/{review.id}/flag", data={"reason": "It is dismissive"})
+    card = html(client.get(f"/s/{review.assignment.submission_id}")).find(id=f"review-{review.id}")
+    options = [o["value"] for o in card.select(f"select[name=review-{review.id}-flag-conduct_point] option")]
+    assert options == ["", "1", "2", "3", "4", "5"]  # the default code of conduct's points
+    refused = client.post(f"/reviews/{review.id}/flag", data=flag_form(review, reason="conduct"))
+    assert refused.status_code == 422 and "Choose which point" in page_text(refused)
+    client.post(f"/reviews/{review.id}/flag", data=flag_form(review, reason="conduct", point="1"))
+    assert flags_on(review) == [("conduct", 1, "")]
     seen = page_text(client.get(f"/s/{review.assignment.submission_id}"))
-    assert "“It is dismissive”. The circle's facilitators have been told." in seen
-    Review.update(flag_reason="It is dismissive.").where(Review.id == review.id).execute()
-    seen = page_text(client.get(f"/s/{review.assignment.submission_id}"))
-    assert "“It is dismissive.” The circle's" in seen and ".”." not in seen
+    assert "You flagged this review: “It breaks the code of conduct”. The circle's facilitators have been told." \
+        in seen
 
 
 def test_facilitators_hide_a_flagged_review_where_the_flag_notice_lands(world, client, auth):
@@ -642,16 +663,17 @@ def test_facilitators_hide_a_flagged_review_where_the_flag_notice_lands(world, c
     review = submit_review(assignment_of(round, ben, author=ana), review_data(round))
     other = submit_review(assignment_of(round, ana, author=ben), review_data(round))
     auth.login(ana)
-    client.post(f"/reviews/{review.id}/flag", data={"reason": "It mocks my accent."})
+    client.post(f"/reviews/{review.id}/flag", data=flag_form(review, note="It mocks my accent."))
     page_url = f"/s/{review.assignment.submission_id}"
-    notice = Notice.get(Notice.user == world["facilitator"])
-    assert notice.url == f"{page_url}#review-{review.id}"
+    notice = Notice.get(Notice.user == world["facilitator"])  # to the review queue, where every flag waits
+    assert notice.kind == "flags_to_review" and notice.url == f"/c/{world['circle'].slug}/moderation"
     shown = html(client.get(page_url)).find(id=f"review-{review.id}")
     assert shown.find("button", string="Hide it from the author") is None
 
     auth.login(world["facilitator"])
     card = html(client.get(page_url)).find(id=f"review-{review.id}")
-    assert "It mocks my accent." in card.get_text()
+    assert "Flagged: “It is unkind”." in card.get_text() and "It mocks my accent." in card.get_text()
+    assert ana.display_name not in card.select_one(".notice").get_text()  # never who flagged
     form = card.find("button", string="Hide it from the author").find_parent("form")
     assert form["action"] == f"/reviews/{review.id}/hide"
     answer = client.post(form["action"], data={"next": form.find("input", attrs={"name": "next"})["value"]})
@@ -661,3 +683,51 @@ def test_facilitators_hide_a_flagged_review_where_the_flag_notice_lands(world, c
     assert card.find("button", string="Show it to the author again")["type"] == "submit"
     # An unflagged review offers no hiding here (the board still does, for flagged or hidden ones).
     assert html(client.get(f"/s/{other.assignment.submission_id}")).find(id=f"review-{other.id}").find("button") is None
+
+
+def test_the_migration_moves_the_review_flags_of_before_into_flags(world):
+    """Migration 0024: each review flagged the old way (columns on the review) becomes its author's Flag, resolved
+    when a facilitator hid the review since; the old columns are emptied. Its down() puts them back."""
+    import datetime as dt
+    import importlib
+
+    from learncircle import db
+
+    migration = importlib.import_module("learncircle.migrations.0024_review_flags")
+    ana, ben, cai, _ = world["members"]
+    round = reviewing_round(world)
+    kept = submit_review(assignment_of(round, ben, author=ana), review_data(round))
+    hidden = submit_review(assignment_of(round, cai, author=ben), review_data(round))
+    now = clock.now()
+    Review.update(flagged_at=now, flag_reason="It mocks my accent.", flagged_by=ana.id).where(
+        Review.id == kept.id).execute()
+    Review.update(flagged_at=now, flag_reason="Rude", flagged_by=None, hidden_at=now + dt.timedelta(hours=1),
+                  hidden_by=world["facilitator"].id).where(Review.id == hidden.id).execute()
+    raw = db.database.obj
+    migration.down(None, raw)  # as the database was before 0024 (no review flags in Flag yet)
+    migration.up(None, raw)
+    moved = {f.target_id: f for f in Flag.select().where(Flag.target_kind == "review")}
+    assert set(moved) == {kept.id, hidden.id}
+    assert (moved[kept.id].flagger_id, moved[kept.id].reason, moved[kept.id].note, moved[kept.id].resolved_at) == (
+        ana.id, "unkind", "It mocks my accent.", None)
+    assert moved[kept.id].circle_id == world["circle"].id
+    assert moved[hidden.id].flagger_id == ben.id and moved[hidden.id].resolution == "hidden"  # the work's author
+    assert not Review.select().where(Review.flagged_at.is_null(False) | (Review.flag_reason != "")).exists()
+    assert Review.get_by_id(kept.id).is_flagged and Review.get_by_id(hidden.id).hidden_kind == ""
+    migration.down(None, raw)
+    assert raw.execute_sql("SELECT flag_reason, flagged_by_id FROM review WHERE id = ?", (kept.id,)).fetchone() == (
+        "It mocks my accent.", ana.id)
+    migration.up(None, raw)
+
+
+def test_a_review_is_flagged_with_csrf_protection_on(world, csrf_app, client, auth):
+    """The card's flag form sends the page's token (its fields are named after the review, the token is not)."""
+    ana, ben, _, _ = world["members"]
+    round = reviewing_round(world)
+    review = submit_review(assignment_of(round, ben, author=ana), review_data(round))
+    auth.login(ana)
+    card = html(client.get(f"/s/{review.assignment.submission_id}")).find(id=f"review-{review.id}")
+    form = card.find("form", action=f"/reviews/{review.id}/flag")
+    token = form.find("input", {"name": "csrf_token"})["value"]
+    response = client.post(form["action"], data={**flag_form(review, note="Harsh."), "csrf_token": token})
+    assert response.status_code == 303 and flags_on(review) == [("unkind", None, "Harsh.")]

@@ -1,4 +1,5 @@
 """People: accounts, their profile, and the password and session rules that protect them."""
+import datetime as dt
 import re
 import secrets
 
@@ -20,6 +21,8 @@ DEMO_USERNAME_PREFIX = "demo-"
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 DISPLAY_NAME_MAX, PRONOUNS_MAX, BIO_MAX = 80, 40, 2000
+# A suspension "until lifted" ends at this date: one comparison with the clock decides, whatever the kind.
+SUSPENDED_INDEFINITELY = dt.datetime(9000, 1, 1)
 
 
 def is_reserved_username(username):
@@ -45,6 +48,15 @@ class User(UserMixin, BaseModel):
     session_token = peewee.CharField(max_length=64, default="")
     is_admin = peewee.BooleanField(default=False)
     created_at = peewee.DateTimeField(default=clock.now)
+    # Your data (deletion.py): asked to be deleted then (a grace period follows), taking their posts or not; and
+    # deleted then: the row stays scrubbed, as the "deleted member" kept posts show (an empty display_name).
+    deletion_requested_at = peewee.DateTimeField(null=True)
+    deletion_removes_posts = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])
+    deleted_at = peewee.DateTimeField(null=True)
+    # Suspended by an instance admin (admin/accounts.py) until then (SUSPENDED_INDEFINITELY: until lifted), and why:
+    # no sign-in and no session meanwhile. It lifts by itself when the clock passes it.
+    suspended_until = peewee.DateTimeField(null=True)
+    suspended_reason = peewee.CharField(max_length=300, default="", constraints=[peewee.SQL("DEFAULT ''")])
 
     # Set on the person a request is signed in as (sessions.start and sessions.load).
     login_session = None
@@ -55,6 +67,15 @@ class User(UserMixin, BaseModel):
     __eq__ = BaseModel.__eq__
     __ne__ = BaseModel.__ne__
     __hash__ = BaseModel.__hash__
+
+    @property
+    def is_suspended(self):
+        """Whether an instance admin's suspension holds now."""
+        return self.suspended_until is not None and self.suspended_until > clock.now()
+
+    @property
+    def suspended_indefinitely(self):
+        return self.suspended_until is not None and self.suspended_until >= SUSPENDED_INDEFINITELY
 
     def get_id(self):
         """What the login cookie carries: the signed-in session, never the account alone."""

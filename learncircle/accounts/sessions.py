@@ -99,6 +99,9 @@ def load(cookie_id):
     now = clock.now()
     if not _is_live(row, now):
         return None
+    # Suspending ends the sessions; this refuses one begun meanwhile, and a copied cookie. Read, not written.
+    if row.user.suspended_until is not None and row.user.suspended_until > now:
+        return None
     if now - row.last_seen_at >= LAST_SEEN_EVERY:
         _seen(row, now)
     user = row.user

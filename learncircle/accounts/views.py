@@ -13,7 +13,9 @@ from ..i18n import lazy_gettext as _l
 from ..limits import limiter
 from .. import mail
 from ..mail import addresses
-from . import resets, sessions, throttle
+from ..people import models as people
+from . import deletion, resets, sessions, throttle
+from .data_forms import CancelDeletionForm
 from .access import can_view_profile
 from .forms import AccountForm, LoginForm, NewPasswordForm, PasswordForm, ProfileForm, SetupForm, SignOutElsewhereForm
 from .models import SetupAlreadyDone, User, taken_field
@@ -175,10 +177,10 @@ def _register_by_mail(form, token):
 
 # ---- logging in and out --------------------------------------------------------------------------
 
-def _login_page(form, status=200, error=None, too_many=None):
+def _login_page(form, status=200, error=None, too_many=None, suspended=None):
     next_path = web.safe_next(request.args.get("next"), None)
     return web.render("accounts/login.html", form=form, next_path=next_path, error=error, too_many=too_many,
-                      status=status)
+                      suspended=suspended, status=status)
 
 
 def _login_attempt(form, account):
@@ -203,8 +205,28 @@ def login():
     if user is None:
         throttle.failed(attempt)
         return _login_page(form, status=422, error=LOGIN_FAILED)
+    if user.is_suspended:  # said only to whoever knows the password: it tells until when and why
+        return _login_page(form, status=403, suspended=user)
+    if user.deletion_requested_at is not None:  # Your data: the grace period; only cancelling signs in now
+        return web.render("accounts/deletion_pending.html", when=deletion.deletion_date(user),
+                          owned=deletion.owned_circles(user),
+                          form=CancelDeletionForm(data={"token": deletion.cancel_token(user)}))
     _sign_in(user, remember=form.remember.data)
     return web.see_other(target)
+
+
+@bp.route("/login/cancel-deletion", methods=["POST"])
+def cancel_deletion():
+    """Keep the account whose pending deletion the sign-in page offered to cancel, and sign in."""
+    form = CancelDeletionForm()
+    user = deletion.account_of(form.token.data) if form.validate_on_submit() else None
+    if user is None:
+        flash(_("That page is too old to cancel the deletion. Log in again to cancel it."), "error")
+        return web.see_other(url_for("accounts.login"))
+    deletion.cancel_deletion(user)
+    _sign_in(user)
+    flash(_("The deletion is cancelled: your account stays."), "success")
+    return web.see_other(url_for("yourdata.page"))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -228,8 +250,9 @@ def profile(username):
     circles = web.Page(shared_circles(user, current_user), web.page_number(), SHARED_CIRCLES_PER_PAGE)
     local_time = format_skeleton("Hm", timefmt.to_local(clock.now(), timefmt.zone_named(user.timezone)),
                                  locale=get_locale())
-    return web.render("accounts/profile.html", user=user, circles=circles, local_time=local_time,
-                      own=user.id == current_user.id)
+    own = user.id == current_user.id
+    return web.render("accounts/profile.html", user=user, circles=circles, local_time=local_time, own=own,
+                      held=frozenset() if own else people.held(current_user.id, user.id))  # Mute and Block
 
 
 @bp.route("/settings/profile", methods=["GET", "POST"])

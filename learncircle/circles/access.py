@@ -7,6 +7,8 @@ cached for the request so a template may ask as often as it likes.
 from flask import abort, g
 from flask_login import current_user
 
+from .. import clock
+
 from .models import FACILITATOR, OWNER, ROLE_LABELS, Circle, Membership
 
 
@@ -32,6 +34,17 @@ def membership(user, circle):
 def role(user, circle):
     found = membership(user, circle)
     return found.role if found else None
+
+
+def is_suspended(user, circle):
+    """Suspended from the circle by its moderators (moderation/): reads it, but cannot post, react or flag."""
+    found = membership(user, circle)
+    return found is not None and found.suspended_until is not None and found.suspended_until > clock.now()
+
+
+def suspension(user, circle):
+    """The user's membership while they are suspended from circle (until when, why: for their own pages)."""
+    return membership(user, circle) if is_suspended(user, circle) else None
 
 
 def can_view(user, circle):
@@ -92,4 +105,5 @@ def init_app(app):
     app.jinja_env.globals.update(can_view=can_view, can_see_members=can_see_members, can_join=can_join,
                                  can_moderate=can_moderate, can_manage=can_manage, can_invite=can_invite,
                                  can_invite_facilitators=can_invite_facilitators, can_remove=can_remove,
-                                 can_leave=can_leave, circle_role=role, ROLE_LABELS=ROLE_LABELS)
+                                 can_leave=can_leave, circle_role=role, ROLE_LABELS=ROLE_LABELS,
+                                 suspension=suspension)

@@ -25,6 +25,8 @@ from wtforms.validators import (
 
 from ..i18n import lazy_gettext as _l
 from .models import (
+    DEPARTED_CHOICE,
+    DEPARTED_KEEP,
     FACILITATOR,
     MARKDOWN_MAX,
     MEMBER,
@@ -81,6 +83,18 @@ class CircleForm(FlaskForm):
         """The values Circle.found and Circle.update_settings take (the slug is handled by the view)."""
         return dict(name=self.name.data, purpose=self.purpose.data, goals=self.goals.data or "",
                     conduct=self.conduct.data, visibility=self.visibility.data)
+
+
+class CircleSettingsForm(CircleForm):
+    """A circle's settings page: its fields, and what happens to a departing member's posts."""
+    departed_posts = RadioField(_l("When a member deletes their account"), default=DEPARTED_CHOICE, choices=[
+        SelectChoice(DEPARTED_CHOICE, _l("They choose: their posts stay under “deleted member”, or are removed")),
+        SelectChoice(DEPARTED_KEEP, _l("The circle keeps their posts, under “deleted member”, so its discussions "
+                                       "stay readable")),
+    ])  # no InputRequired: a form sent without it (an older page) leaves the circle's choice as it is
+
+    def settings(self):
+        return dict(super().settings(), departed_posts=self.departed_posts.data)
 
 
 class AcceptConductForm(FlaskForm):

@@ -17,6 +17,7 @@ ROLES = (OWNER, FACILITATOR, MEMBER)
 # What a role is called where it is shown (a badge, a link's role): templates show ROLE_LABELS[code].
 ROLE_LABELS = {OWNER: _l("owner"), FACILITATOR: _l("facilitator"), MEMBER: _l("member")}
 PUBLIC, PRIVATE = "public", "private"
+DEPARTED_CHOICE, DEPARTED_KEEP = "choice", "keep"
 
 NAME_MAX, SLUG_MAX, PURPOSE_MAX, MARKDOWN_MAX = 100, 60, 300, 20_000
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -100,6 +101,17 @@ class Circle(BaseModel):
     # it at once), and whether the moderation log names who acted rather than their role.
     auto_hide_threshold = peewee.IntegerField(default=2, constraints=[peewee.SQL("DEFAULT 2")])
     log_names_moderators = peewee.BooleanField(default=False, constraints=[peewee.SQL("DEFAULT FALSE")])
+    # The circle's own limits for its new members (newcomers/rules.py); None: the instance's NEW_MEMBER_* setting.
+    newcomer_days = peewee.IntegerField(null=True)
+    newcomer_posts = peewee.IntegerField(null=True)
+    newcomer_threads = peewee.IntegerField(null=True)
+    newcomer_links = peewee.IntegerField(null=True)
+    newcomer_images = peewee.IntegerField(null=True)
+    newcomer_approval = peewee.BooleanField(null=True)
+    # What happens to a departing member's posts (accounts/deletion.py): DEPARTED_CHOICE theirs to keep or remove,
+    # DEPARTED_KEEP kept, anonymised, so the circle's discussions stay readable.
+    departed_posts = peewee.CharField(max_length=10, default=DEPARTED_CHOICE,
+                                      constraints=[peewee.SQL("DEFAULT 'choice'")])
 
     @property
     def is_public(self):
@@ -168,8 +180,10 @@ class Circle(BaseModel):
             return Circle.suggest_slug(readable_part(slug))
         return slug
 
-    def update_settings(self, *, name, slug, purpose, goals, conduct, visibility):
+    def update_settings(self, *, name, slug, purpose, goals, conduct, visibility, departed_posts=None):
         """Save new settings; raises IntegrityError when the (public) address is taken."""
+        if departed_posts in (DEPARTED_CHOICE, DEPARTED_KEEP):
+            self.departed_posts = departed_posts
         self.slug = self.address_for(slug, visibility)
         self.name, self.purpose = name.strip(), purpose.strip()
         self.goals, self.goals_html = goals, text.render_markdown(goals)
@@ -276,6 +290,9 @@ class Membership(BaseModel):
     # Suspended from the circle by a moderator until then (reads, but neither posts, reacts nor flags), and why.
     suspended_until = peewee.DateTimeField(null=True)
     suspended_reason = peewee.CharField(max_length=300, default="", constraints=[peewee.SQL("DEFAULT ''")])
+    # How many of the member's posts the circle accepted while they were new (newcomers/posting.py keeps it), so
+    # that pages tell a new member their limits without counting posts.
+    accepted_posts = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
 
     class Meta:
         # The last: a circle's members of one role by when they joined, newest first ("Every voice").

@@ -5,13 +5,16 @@ from peewee import IntegrityError
 
 from .. import errors, limits, site, web
 from ..discussions import access as discussion_access
-from ..discussions import prompts, reading
+from ..discussions import muting, prompts, reading
 from ..discussions.models import SHOW_ALL, SHOWS, THREADS_PER_PAGE, Thread
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
+from ..moderation import hooks as moderation_hooks
+from ..moderation import visibility
 from ..reviews.pending import pending_for
 from . import access
-from .forms import AcceptConductForm, ButtonForm, CircleForm, InvitationForm, RoleForm, TransferForm
+from .forms import (AcceptConductForm, ButtonForm, CircleForm, CircleSettingsForm, InvitationForm, RoleForm,
+                    TransferForm)
 from .models import FACILITATOR, PUBLIC, AlreadyMember, Circle, Invitation, Membership, expiry_from_days, slugify
 
 bp = Blueprint("circles", __name__)
@@ -89,7 +92,11 @@ def circle(slug):
     if show not in SHOWS:
         show = SHOW_ALL  # an old or mistyped link shows every thread
     membership = access.membership(current_user, circle)
-    listed = reading.with_read_state(Thread.filtered(circle, show, current_user), current_user)
+    listed = muting.mark_threads(reading.with_read_state(Thread.filtered(circle, show, current_user), current_user),
+                                 current_user)
+    # Hidden threads (moderation/): listed for their author and the circle's moderators only.
+    listed = visibility.threads_shown(listed, current_user.id if current_user.is_authenticated else None,
+                                      access.can_moderate(current_user, circle))
     threads = web.Page(listed, web.page_number(), THREADS_PER_PAGE)
     reading.annotate(threads.items, membership.joined_at if membership else None)
     # The list's own rows say whether there is anything new (what is new was active last, so it heads the
@@ -110,7 +117,7 @@ def settings(slug):
     circle = access.circle_or_404(slug)
     if not access.can_manage(current_user, circle):
         abort(403)
-    form = CircleForm(obj=circle)
+    form = CircleSettingsForm(obj=circle)
     if form.validate_on_submit():
         new_slug = form.slug.data or circle.slug
         try:
@@ -185,6 +192,7 @@ def remove_member(slug, membership_id):
     if not ButtonForm().validate_on_submit():
         abort(400)
     target.remove()
+    moderation_hooks.member_removed(circle, current_user._get_current_object(), target)  # in the moderation log
     if not web.is_fragment_request():
         flash(_("%(name)s is no longer a member.", name=target.user.display_name), "success")
     return _members_response(circle, None)

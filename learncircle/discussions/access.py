@@ -13,10 +13,28 @@ def _signed_in(user):
 
 def can_read_thread(user, thread):
     """Read a thread: whoever reads its circle, once it is published; a scheduled prompt before its time
-    only its circle's facilitators and owner (who wrote or may change it)."""
+    only its circle's facilitators and owner (who wrote or may change it); a hidden thread (moderation/) only
+    its author and the circle's moderators (its page tells the others it is hidden, and nothing more)."""
     if not circle_access.can_view(user, thread.circle):
         return False
-    return not thread.is_scheduled or can_schedule_prompts(user, thread.circle)
+    if thread.is_scheduled and not can_schedule_prompts(user, thread.circle):
+        return False
+    return thread.hidden_at is None or can_see_hidden(user, thread, thread.circle)
+
+
+def is_hidden_from(user, thread):
+    """A thread user would read but for its being hidden from them: its page says it is hidden, nothing more."""
+    return (thread.hidden_at is not None and circle_access.can_view(user, thread.circle)
+            and not can_see_hidden(user, thread, thread.circle)
+            and not (thread.is_scheduled and not can_schedule_prompts(user, thread.circle)))
+
+
+def can_see_hidden(user, item, circle):
+    """Read a hidden post or thread (item: anything with an author_id) of circle: its author and the circle's
+    moderators. What a moderator deleted ("removed") nobody reads in its place: the owner reads the original
+    among what moderators deleted (moderation/)."""
+    return (_signed_in(user) and getattr(item, "hidden_kind", "") != "removed"
+            and (item.author_id == user.id or circle_access.can_moderate(user, circle)))
 
 
 def can_schedule_prompts(user, circle):
@@ -26,12 +44,13 @@ def can_schedule_prompts(user, circle):
 
 
 def can_post(user, circle):
-    """Start threads and reply: the circle's members."""
-    return circle_access.membership(user, circle) is not None
+    """Start threads and reply: the circle's members, unless suspended from it."""
+    return circle_access.membership(user, circle) is not None and not circle_access.is_suspended(user, circle)
 
 
 def can_reply(user, circle, thread):
-    return can_post(user, circle) and not thread.locked
+    """A hidden thread takes no replies (they would tell its watchers of it) until it is shown again."""
+    return can_post(user, circle) and not thread.locked and thread.hidden_at is None
 
 
 def can_edit_post(user, post, thread):
@@ -75,7 +94,7 @@ def init_app(app):
     app.jinja_env.globals.update(can_post=can_post, can_reply=can_reply, can_edit_post=can_edit_post,
                                  editable_posts=editable_posts, can_hide_posts=can_hide_posts, can_react=can_react,
                                  can_accept_answer=can_accept_answer, can_hear_every_voice=can_hear_every_voice,
-                                 can_schedule_prompts=can_schedule_prompts,
+                                 can_schedule_prompts=can_schedule_prompts, can_see_hidden=can_see_hidden,
                                  CIRCLE_LEVEL_LABELS=CIRCLE_LEVEL_LABELS,
                                  # A thread's kind, named in the reader's language: THREAD_KIND_LABELS[thread.kind].
                                  THREAD_KIND_LABELS=KIND_LABELS)

@@ -76,19 +76,20 @@ def mentioned_in(html):
 
 def notify(rendered, *, post, thread, author, before=""):
     """Tell the people a post mentions, inside the caller's write transaction: never its author, and on an
-    edit (before: the post's previous HTML) only those it did not mention already. Nobody is told of what
-    they could not open: a post a facilitator hid. A scheduled prompt's mentions are dated at its publishing
-    time, so they wait for it like the prompt (Notice.send's `at`; publishing early or cancelling moves or
-    drops them)."""
-    if getattr(post, "hidden_at", None) is not None:
-        return 0
+    edit (before: the post's previous HTML) only those it did not mention already, nor anyone who blocked the
+    author (people/). Nobody is told of what they could not open: a post a facilitator hid. A scheduled
+    prompt's mentions are dated at its publishing time, so they wait for it like the prompt (Notice.send's
+    `at`; publishing early or cancelling moves or drops them)."""
+    if getattr(post, "hidden_at", None) is not None or getattr(thread, "hidden_at", None) is not None:
+        return 0  # nor of a post in a hidden thread (moderation/): its title is not theirs to read
     already = mentioned_in(before)
     people = [user_id for user_id, username in rendered.mentioned.items()
               if user_id != author.id and username not in already]
     if people:
-        Notice.send(people, kinds.mentioned(name=author.display_name, thread=thread.title), f"/p/{post.id}",
-                    thread.circle_id, at=thread.publish_at if getattr(thread, "is_scheduled", False) else None)
-    return len(people)
+        return Notice.send(people, kinds.mentioned(name=author.display_name, thread=thread.title),
+                           f"/p/{post.id}", thread.circle_id, sender=author.id,
+                           at=thread.publish_at if getattr(thread, "is_scheduled", False) else None)
+    return 0
 
 
 def suggestions(circle, query, viewer):

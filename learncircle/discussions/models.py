@@ -150,23 +150,25 @@ class Thread(BaseModel):
         return cls.listing(circle)
 
     @classmethod
-    def start(cls, *, circle, author, title, kind, body, form_key=None, publish_at=None):
+    def start(cls, *, circle, author, title, kind, body, form_key=None, publish_at=None, held=False):
         """Open a thread with its first post; raises formkeys.DuplicateSubmission on a resend.
 
         With publish_at (a later UTC moment: a facilitator's scheduled prompt) the thread and its post are
-        dated then, and until then only the circle's facilitators see it (is_scheduled)."""
+        dated then, and until then only the circle's facilitators see it (is_scheduled). held: a new member's
+        thread waiting for a facilitator's approval (newcomers/approvals.py), hidden and told to nobody yet."""
         now = clock.now()
         if publish_at is not None and publish_at > now:
             now = publish_at
         else:
             publish_at = None
         rendered = mentions.render(body, circle.id)  # outside the write lock: parsing is the slow part
+        hold = {"hidden_at": now, "hidden_kind": "approval"} if held else {}  # mentions and watchers skip it
         with database.atomic():
             claimed = formkeys.claim(form_key, author)
             thread = cls.create(circle=circle, author=author, title=title.strip(), kind=kind, publish_at=publish_at,
-                                created_at=now, last_activity_at=now, last_author=author, post_count=1)
+                                created_at=now, last_activity_at=now, last_author=author, post_count=1, **hold)
             post = Post.create(thread=thread, author=author, number=1, body=body, body_html=rendered.html,
-                               created_at=now)
+                               created_at=now, **hold)
             mentions.notify(rendered, post=post, thread=thread, author=author)
             ReadState.upsert(author.id, thread.id, 1)  # one's own post is never news to oneself
             watching.watch_by_default(author.id, thread.id)
@@ -174,10 +176,11 @@ class Thread(BaseModel):
             formkeys.record_result(claimed, f"/t/{thread.id}")
         return thread
 
-    def reply(self, *, author, body, form_key=None):
-        """Add a reply; raises ThreadLocked, or formkeys.DuplicateSubmission on a resend."""
+    def reply(self, *, author, body, form_key=None, held=False):
+        """Add a reply (held: as for start); raises ThreadLocked, or formkeys.DuplicateSubmission on a resend."""
         now = clock.now()
         rendered = mentions.render(body, self.circle_id)  # outside the write lock: parsing is the slow part
+        hold = {"hidden_at": now, "hidden_kind": "approval"} if held else {}
         with database.atomic():
             claimed = formkeys.claim(form_key, author)
             # Re-read inside the transaction: the number must follow the last one committed.
@@ -186,9 +189,10 @@ class Thread(BaseModel):
                 raise ThreadLocked()
             number = current.post_count + 1
             post = Post.create(thread=self, author=author, number=number, body=body, body_html=rendered.html,
-                               created_at=now)
+                               created_at=now, **hold)
             mentions.notify(rendered, post=post, thread=self, author=author)
-            changes = {Thread.post_count: number, Thread.last_activity_at: now, Thread.last_author: author}
+            changes = {Thread.post_count: number} if held else {  # a held reply is no activity the circle sees
+                Thread.post_count: number, Thread.last_activity_at: now, Thread.last_author: author}
             Thread.update(changes).where(Thread.id == self.id).execute()
             ReadState.upsert(author.id, self.id, number)
             watching.watch_by_default(author.id, self.id)
@@ -219,7 +223,7 @@ class Thread(BaseModel):
                 return False
             Thread.update(answer=post.id, answered_at=now).where(Thread.id == self.id).execute()
             if post.author_id != by.id:
-                Notice.send([post.author_id], kinds.reply_accepted(thread=self.title), url, self.circle_id)
+                Notice.send([post.author_id], kinds.reply_accepted(thread=self.title), url, self.circle_id, sender=by)
         self.answer_id, self.answered_at = post.id, now
         return True
 
@@ -287,8 +291,8 @@ class Post(PostState, BaseModel):
     helpful_count = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
     thanks_count = peewee.IntegerField(default=0, constraints=[peewee.SQL("DEFAULT 0")])
 
-    class Meta:
-        indexes = ((("thread", "number"), True),)
+    class Meta:  # the second: posts waiting for approval, oldest first (newcomers/approvals.py)
+        indexes = ((("thread", "number"), True), (("hidden_kind", "created_at"), False))
 
     # The reader's own reactions (reactions.BITS), which a PostLine of the thread page brings along; unknown
     # on a Post read alone (the template asks reactions.mine then).
@@ -374,20 +378,22 @@ class Post(PostState, BaseModel):
 
 
 def _line_columns(viewer_id=None):
+    from ..people.models import muted_by
     from .reactions import mine_column  # reactions.py builds on Post
 
     return (Post.select(Post.id, Post.thread, Post.author, Post.number, Post.body_html, Post.created_at,
                         Post.edited_at, Post.deleted_at, User.display_name, Post.hidden_at, Post.hidden_reason,
-                        Post.hidden_kind, Post.helpful_count, Post.thanks_count, mine_column(viewer_id))
+                        Post.hidden_kind, Post.helpful_count, Post.thanks_count, mine_column(viewer_id),
+                        muted_by(viewer_id, Post.author))
             .join(User, on=(Post.author == User.id)))
 
 
 def _lines(rows):
     as_time = Post.created_at.python_value  # SQLite gives text, PostgreSQL datetimes: both become datetimes
     return [PostLine(id, thread_id, author_id, number, body_html, as_time(created), as_time(edited),
-                     as_time(deleted), author_name, as_time(hidden), hidden_reason, hidden_kind, helpful, thanks, mine)
+                     as_time(deleted), author_name, as_time(hidden), why_hidden, hiding, helpful, thanks, mine, muted)
             for id, thread_id, author_id, number, body_html, created, edited, deleted, author_name, hidden,
-            hidden_reason, hidden_kind, helpful, thanks, mine in rows]
+            why_hidden, hiding, helpful, thanks, mine, muted in rows]
 
 
 class ReadState(BaseModel):
@@ -430,6 +436,7 @@ class PostLine(PostState):
     helpful_count: int
     thanks_count: int
     mine: int
+    muted: int  # the reader muted or blocked its author (people/): _posts.html collapses it
 
 
 # Last: who hears of a new thread or reply (watching.py, with its ThreadWatch) builds on the models above.

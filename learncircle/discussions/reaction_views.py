@@ -4,7 +4,6 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from .. import errors, web
-from ..circles import access as circle_access
 from ..i18n import lazy_gettext as _l
 from . import access, reactions
 from .models import Post
@@ -22,9 +21,9 @@ UNKNOWN_KIND = (_l("Unknown reaction"), _l("A post can be found helpful, or than
 
 
 def _post_or_404(post_id):
-    """The post with its author, thread and circle; 404 when it is missing or its circle hidden from the reader."""
+    """The post with its author, thread and circle; 404 when it is missing or its thread hidden from the reader."""
     post = Post.with_thread(post_id)
-    if post is None or not circle_access.can_view(current_user, post.thread.circle):
+    if post is None or not access.can_read_thread(current_user, post.thread):
         abort(404)
     return post
 

@@ -16,6 +16,7 @@ from ..circles.models import Membership
 from ..db import BaseModel, database
 from ..notices import kinds
 from ..notices.models import Notice
+from ..people.models import has_blocked
 from .models import Post
 
 HELPFUL, THANKS = "helpful", "thanks"
@@ -80,7 +81,8 @@ def toggle(post, user, kind, url=""):
 
 
 def _tell_author(post, kind, now, url):
-    """Gather the reactions of kind since the author last read about them into their one unread notice."""
+    """Gather the reactions of kind since the author last read about them into their one unread notice; those of
+    people the author blocked are not counted (people/), so theirs alone tell the author nothing."""
     circle_id = post.thread.circle_id
     if not Membership.select().where((Membership.user == post.author_id)
                                      & (Membership.circle == circle_id)).exists():
@@ -90,7 +92,8 @@ def _tell_author(post, kind, now, url):
     since = notice.created_at if notice is not None else now
     count, name = (Reaction.select(peewee.fn.COUNT(Reaction.id), peewee.fn.MIN(User.display_name))
                    .join(User, on=(Reaction.user == User.id))
-                   .where((Reaction.post == post.id) & (Reaction.kind == kind) & (Reaction.created_at >= since))
+                   .where((Reaction.post == post.id) & (Reaction.kind == kind) & (Reaction.created_at >= since)
+                          & ~has_blocked(post.author_id, Reaction.user))
                    .tuples().get())
     if notice is None:
         if count:

@@ -10,6 +10,9 @@ from ..circles import access as circle_access
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..circles.models import Circle
+from ..moderation import hooks as moderation_hooks
+from ..newcomers import posting as newcomer_posting, wording as newcomer_wording
+from ..newcomers.rules import THREADS as THREADS_LIMIT, LimitReached
 from . import access, mentions, quotes, reading
 from .forms import (
     AnswerForm,
@@ -30,6 +33,8 @@ LOCKED_TITLE = _l("This thread is locked")
 LOCKED_MESSAGE = _l("Replies are closed: the circle's facilitators locked this thread.")
 NOT_PUBLISHED_YET = (_l("This prompt is not published yet"),
                      _l("Replies open when the prompt publishes itself, or when a facilitator publishes it now."))
+HIDDEN_THREAD = (_l("This thread is hidden"),
+                 _l("A hidden thread takes no replies until the circle's facilitators show it again."))
 NOT_THE_ANSWER = (_l("This cannot be the answer"),
                   _l("Only a reply that the circle can read can be marked as the answer."))
 ANSWER_REFUSALS = {
@@ -122,11 +127,16 @@ def new_thread(slug):
         publish_at = form.publishing_time()
         _require(publish_at is None or access.can_schedule_prompts(current_user, circle))
         try:
-            thread = Thread.start(circle=circle, author=_user(), title=form.title.data, kind=form.kind.data,
-                                  body=form.body.data, form_key=form.form_key.data, publish_at=publish_at)
+            thread = newcomer_posting.start_thread(circle=circle, author=_user(), title=form.title.data,
+                                                   kind=form.kind.data, body=form.body.data,
+                                                   form_key=form.form_key.data, publish_at=publish_at)
         except formkeys.DuplicateSubmission as sent:
             return web.see_other(web.safe_next(sent.result_url, url_for("circles.circle", slug=circle.slug)))
-        return web.see_other(_thread_url(thread))
+        except LimitReached as reached:
+            status = _over_newcomer_limit(form, reached)
+        else:
+            _say_if_held(thread)
+            return web.see_other(_thread_url(thread))
     elif form.is_submitted():
         status = 422
     return web.render("discussions/new_thread.html", status=status, circle=circle, form=form,
@@ -162,6 +172,8 @@ def _preview_html(body, slug):
 def show_thread(thread_id):
     thread = reading.thread_for_reader(thread_id, current_user)
     if thread is None or not access.can_read_thread(current_user, thread):
+        if thread is not None and access.is_hidden_from(current_user, thread):  # that it is hidden, nothing more
+            return web.render("moderation/hidden_thread.html", circle=thread.circle, hidden_kind=thread.hidden_kind)
         abort(404)
     page = web.page_number()
     if page > thread.page_count:
@@ -187,7 +199,11 @@ def show_thread(thread_id):
 @bp.route("/p/<int:post_id>")
 @login_required
 def permalink(post_id):
-    """Send the reader to the page and anchor of a post; htmx gets the post itself (to end an edit)."""
+    """Send the reader to the page and anchor of a post; htmx gets the post itself (to end an edit). A post of a
+    thread hidden from the reader leads to the thread's page, which says it is hidden."""
+    post = Post.with_thread(post_id)
+    if post is not None and access.is_hidden_from(current_user, post.thread):
+        return redirect(_thread_url(post.thread))
     post = _post_or_404(post_id)
     if web.is_fragment_request():
         return web.fragment("discussions/_posts.html", posts=[post], thread=post.thread, focus=True)
@@ -206,21 +222,43 @@ def reply(thread_id):
         return _refuse_locked()
     if thread.is_scheduled:
         return errors.page(409, *NOT_PUBLISHED_YET)
+    if thread.hidden_at is not None:  # a reply would tell its watchers of it
+        return errors.page(409, *HIDDEN_THREAD)
     form = ReplyForm()
     if not form.validate():
         return _reply_errors(thread, form)
     try:
-        post = thread.reply(author=_user(), body=form.body.data, form_key=form.form_key.data)
+        post = newcomer_posting.reply(thread, author=_user(), body=form.body.data, form_key=form.form_key.data)
     except ThreadLocked:
         return _refuse_locked()
     except formkeys.DuplicateSubmission as sent:
         return _reply_already_stored(thread, sent.result_url)
+    except LimitReached as reached:
+        _over_newcomer_limit(form, reached)
+        return _reply_errors(thread, form)
     return _reply_stored(thread, post)
+
+
+def _over_newcomer_limit(form, reached):
+    """A new member's post beyond a limit (newcomers/): the form comes back (422) with what was typed and why."""
+    message = newcomer_wording.refusal(reached)
+    if reached.kind == THREADS_LIMIT:
+        flash(message, "error")
+    else:
+        form.body.errors = [*form.body.errors, message]
+    return 422
+
+
+def _say_if_held(item):
+    """Tell a new member that their post waits for a facilitator's approval (newcomers/approvals.py)."""
+    if item.hidden_kind == "approval":
+        flash(newcomer_wording.held(), "success")
 
 
 def _reply_stored(thread, post):
     """Answer a stored reply: redirect to it without JS; with htmx, send it to append plus an empty form."""
     if not web.is_fragment_request():
+        _say_if_held(post)
         return web.see_other(_permalink(post))
     return web.fragment("discussions/_reply_added.html", post=post, thread=thread, reply_form=ReplyForm.blank())
 
@@ -264,10 +302,14 @@ def edit_post(post_id):
     _require(access.can_edit_post(current_user, post, thread))
     form = EditPostForm(obj=post)
     if form.validate_on_submit():
-        post.edit(form.body.data)
-        if web.is_fragment_request():
-            return web.fragment("discussions/_posts.html", posts=[post], thread=thread, focus=True)
-        return web.see_other(_permalink(post))
+        try:
+            newcomer_posting.edit(post, form.body.data, _user())
+        except LimitReached as reached:
+            _over_newcomer_limit(form, reached)
+        else:
+            if web.is_fragment_request():
+                return web.fragment("discussions/_posts.html", posts=[post], thread=thread, focus=True)
+            return web.see_other(_permalink(post))
     status = 422 if form.is_submitted() else 200
     return web.render("discussions/edit_post.html", block="editor", status=status, form=form, post=post,
                       thread=thread, circle=thread.circle, inline=web.is_fragment_request())
@@ -313,7 +355,7 @@ def hide_post(post_id):
     form = HidePostForm()
     if form.validate_on_submit():
         was_answer = thread.answer_id == post.id
-        post.hide(_user(), form.reason.data, url=_permalink(post))
+        moderation_hooks.hide_post(post, _user(), form.reason.data, url=_permalink(post))  # logged, flags closed
         message = (_("The post is hidden, and it is no longer the accepted answer. Its author still sees it, "
                      "with your reason.") if was_answer
                    else _("The post is hidden. Its author still sees it, with your reason."))
@@ -331,7 +373,7 @@ def unhide_post(post_id):
     _require(access.can_hide_posts(current_user, thread.circle))
     if not UnhideForm().validate_on_submit():
         abort(400)
-    post.unhide()
+    moderation_hooks.unhide_post(post, _user())  # logged as undoing the hiding; its flags closed
     return _post_answer(post, thread, _("The post is shown to the circle again."))
 
 

@@ -204,5 +204,6 @@ def greet(circle, membership, by, kind, url=""):
                                     sent_at=now).execute()
             except peewee.IntegrityError:
                 raise AlreadyGreeted() from None
-        Notice.send([membership.user_id], message, url, circle.id)
+        # A member who blocked the facilitator is not told; the facilitator sees it sent all the same (people/).
+        Notice.send([membership.user_id], message, url, circle.id, sender=by.id)
     return kind

@@ -18,6 +18,7 @@ from ..db import BaseModel, database
 from ..i18n import lazy_gettext as _l
 from ..notices import kinds
 from ..notices.models import Notice
+from ..people.models import has_blocked
 from .models import Thread
 
 WATCHING, NORMAL, MUTED = "watching", "normal", "muted"
@@ -86,23 +87,29 @@ def watch_by_default(user_id, thread_id):
      .execute())
 
 
-def _hearing(circle_id, thread_id, exclude):
-    """Ids of the circle's members who hear of replies in thread_id (by its level or their circle's)."""
+def _hearing(circle_id, thread_id, author_id, exclude):
+    """Ids of the circle's members who hear of replies in thread_id (by its level or their circle's), but not
+    those who blocked author_id, whose reply it is (in the same query)."""
     explicit = ThreadWatch.alias()
     query = (Membership.select(Membership.user)
              .join(explicit, peewee.JOIN.LEFT_OUTER,
                    on=((explicit.user == Membership.user) & (explicit.thread == thread_id)))
              .where((Membership.circle == circle_id) & (Membership.notify_level != MUTED)
                     & ((explicit.level == WATCHING)
-                       | (explicit.level.is_null() & (Membership.notify_level == WATCHING))))
+                       | (explicit.level.is_null() & (Membership.notify_level == WATCHING)))
+                    & ~has_blocked(Membership.user, author_id))
              .tuples())
     return [user_id for (user_id,) in query if user_id not in exclude]
 
 
 def tell_of_reply(thread, post, author, skip=()):
     """Notices about a new reply, inside the caller's write: to those who hear of the thread's replies, but
-    not its author nor those in skip (mentioned in it: they get that notice instead)."""
-    people = _hearing(thread.circle_id, thread.id, {author.id, *skip})
+    not its author, those in skip (mentioned in it: they get that notice instead) nor those who blocked its
+    author (people/). Nobody hears of a hidden reply (a new member's, waiting for approval:
+    newcomers/approvals.py tells them once it is approved)."""
+    if post.hidden_at is not None:
+        return 0
+    people = _hearing(thread.circle_id, thread.id, author.id, {author.id, *skip})
     if not people:
         return 0
     url, now = replies_url(thread.id), clock.now()
@@ -121,10 +128,13 @@ def tell_of_reply(thread, post, author, skip=()):
 
 def tell_of_new_thread(thread, author, circle_name):
     """Notices about a new thread to the circle's members who watch the whole circle, dated when it is
-    published (a scheduled prompt's notices wait for its time: see Notice.shown)."""
+    published (a scheduled prompt's notices wait for its time: see Notice.shown); none for a hidden thread, nor
+    for those who blocked its author (people/)."""
+    if thread.hidden_at is not None:
+        return 0
     people = [user_id for (user_id,) in Membership.select(Membership.user)
               .where((Membership.circle == thread.circle_id) & (Membership.notify_level == WATCHING)
-                     & (Membership.user != author.id)).tuples()]
+                     & (Membership.user != author.id) & ~has_blocked(Membership.user, author.id)).tuples()]
     return Notice.send(people, kinds.thread_started(name=author.display_name, thread=thread.title,
                                                     circle=circle_name),
                        f"/t/{thread.id}", thread.circle_id, at=thread.created_at)

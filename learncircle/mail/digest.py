@@ -21,6 +21,7 @@ from ..discussions.models import QUESTION, Thread
 from ..i18n import lazy_gettext as _l
 from ..notices import kinds
 from ..notices.models import Notice
+from ..people.models import has_blocked
 from ..reviews.models import Assignment, Review, ReviewRound, Submission
 from . import compose, enabled, outbox, preferences
 from .models import MailDigest, MailPreference
@@ -93,15 +94,17 @@ def content(user, categories, since, now):
                                          & (Notice.created_at <= now))
                    .order_by(Notice.created_at.desc()).limit(SHOWN))
     circles = Membership.select(Membership.circle).where(Membership.user == user.id)
-    published = Thread.publish_at.is_null() | (Thread.publish_at <= now)
+    # Published, and not by someone the member blocked (people/): their threads never reach them.
+    shown = (Thread.publish_at.is_null() | (Thread.publish_at <= now)) & ~has_blocked(user.id, Thread.author)
+    shown &= Thread.hidden_at.is_null()  # nor hidden (moderation/): a digest never names a hidden thread
     threads = []
     if "new_threads" in categories:
         threads = list(Thread.select(Thread, Circle).join(Circle)
-                       .where(Thread.circle.in_(circles) & (Thread.author != user.id) & published
+                       .where(Thread.circle.in_(circles) & (Thread.author != user.id) & shown
                               & (Thread.created_at > since) & (Thread.created_at <= now))
                        .order_by(Thread.created_at.desc()).limit(SHOWN))
     questions = list(Thread.select(Thread, Circle).join(Circle)
-                     .where(Thread.circle.in_(circles) & (Thread.author != user.id) & published
+                     .where(Thread.circle.in_(circles) & (Thread.author != user.id) & shown
                             & (Thread.kind == QUESTION) & Thread.answer.is_null()
                             & (Thread.created_at > now - dt.timedelta(days=QUESTION_DAYS)))
                      .order_by(Thread.post_count, Thread.created_at.desc()).limit(5))

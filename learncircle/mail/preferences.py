@@ -26,8 +26,19 @@ CATEGORIES = {
     "reviews": (_l("Peer review: reviews to do, reviews of your work, reminders"),
                 ("review_arrived", "review_rated", "review_flagged", "submission_reminder", "review_reminder",
                  "reviewing_started", "late_submission_assigned", "review_assigned"), IMMEDIATELY),
-    "facilitators": (_l("Facilitators: a welcome, a check-in, a hidden post"),
-                     ("facilitator_welcome", "facilitator_check_in", "post_hidden"), IMMEDIATELY),
+    "facilitators": (_l("Facilitators: a welcome, a check-in, a decision about your posts or a warning"),
+                     ("facilitator_welcome", "facilitator_check_in", "post_hidden",
+                      # moderators' decisions (moderation/actions.py)
+                      "content_hidden", "content_shown", "content_removed", "content_restored", "moderation_warning",
+                      "warning_withdrawn", "circle_suspension", "suspension_lifted", "removed_from_circle",
+                      "readmitted_to_circle",
+                      "post_approved", "post_not_approved",  # a new member's post (newcomers/)
+                      "hidden_by_flags"), IMMEDIATELY),
+    # For a circle's moderators: gathered while unread, so a wave of flags is one notice, and one mail.
+    "moderating": (_l("Moderating: flags, requests for another look, posts waiting for approval"),
+                   ("flags_to_review", "another_look_asked", "approval_waiting"), IMMEDIATELY),
+    # The receipt of a flag stays on the site; what came of it is worth a line in the digest.
+    "flags": (_l("What came of what you flagged"), ("flag_resolved",), DAILY),
 }
 # What a digest's unsubscribe link stops: every category set to that digest.
 DIGEST_NAME = {DAILY: "daily_digest", WEEKLY: "weekly_digest"}

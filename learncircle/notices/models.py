@@ -10,6 +10,7 @@ from .. import clock
 from ..accounts.models import User
 from ..circles.models import Circle
 from ..db import BaseModel, Prepared, database
+from ..people import models as blocking
 from . import kinds
 
 
@@ -40,13 +41,18 @@ class Notice(BaseModel):
         return kinds.render(self.kind, params if isinstance(params, dict) else {})
 
     @classmethod
-    def send(cls, users, message, url="", circle=None, at=None):
+    def send(cls, users, message, url="", circle=None, at=None, sender=None):
         """Give each of users (accounts or ids) the same notice, a kinds.Message; return how many were sent.
-        `at`: when it happened, if not now (the time the notice is dated and sorted by)."""
+        `at`: when it happened, if not now (the time the notice is dated and sorted by). `sender`: the person
+        (account or id) whose action it tells of, if one did: whoever blocked them is left out, and so gets
+        no mail either (one query for all; people/). Moderation and peer review name no sender."""
         if not isinstance(message, kinds.Message):
             raise TypeError("Notice.send takes a message made by learncircle.notices.kinds, not text: "
                             "a notice is said in its reader's language")
         user_ids = list(dict.fromkeys(getattr(user, "id", user) for user in users))
+        if user_ids and sender is not None:
+            blockers = blocking.blockers_among(user_ids, sender)
+            user_ids = [user_id for user_id in user_ids if user_id not in blockers]
         if not user_ids:
             return 0
         now, params = at or clock.now(), message.stored()

@@ -18,7 +18,8 @@ The domain, which never sees a request:
   rubric.py        changing a round's rubric
   expectations.py  what a round expects of one person now, and whether it still takes their work
   submitting.py    submissions and their versions, revision plans
-  reviewing.py     drafts, submitting a review, ratings, flags, hiding
+  reviewing.py     drafts, submitting a review, ratings, flags (moderation's, by the work's author), hiding
+  flagged.py       which reviews were flagged (moderation's Flag rows), for the board and the results
   results.py       what authors and reviewers read, anonymity applied
   board.py         the facilitator's board, the CSV export and the nudge
   pending.py       what waits for one person across their circles, in one query

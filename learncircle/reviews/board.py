@@ -15,6 +15,7 @@ from ..circles.models import MEMBER, Membership
 from ..i18n import lazy_pgettext, pgettext
 from ..notices import kinds
 from ..notices.models import Notice
+from . import flagged
 from .models import Assignment, CriterionResponse, Review, Submission
 from .results import DRAFTING, LATE, NOT_STARTED, SUBMITTED, is_overdue, review_status
 from .rules import CLOSED, OPEN, REVIEW_SUBMITTED, REVIEWING
@@ -80,19 +81,19 @@ def board(round, now=None):
                        .join(User, on=(Submission.author == User.id))
                        .where(Submission.round == round).order_by(User.display_name, Submission.id))
     rows = {s.id: BoardRow(s) for s in submissions}
-    assignments = (Assignment.select(Assignment, User, Review)
+    assignments = (Assignment.select(Assignment, User, Review, flagged.column().alias("flagged"))
                    .join(User, on=(Assignment.reviewer == User.id)).switch(Assignment)
                    .join(Review, peewee.JOIN.LEFT_OUTER, on=(Review.assignment == Assignment.id), attr="review")
                    .where(Assignment.round == round))
     reviewers, statuses = {}, Counter()
-    overdue = flagged = hidden = 0
+    overdue = flags = hidden = 0
     for a in assignments:
         review = a.review
         status = review_status(review)
         late = is_overdue(round, review, now)
         statuses[status] += 1
         overdue += late
-        flagged += bool(review and review.is_flagged)
+        flags += bool(review and a.flagged)
         hidden += bool(review and review.is_hidden)
         column = reviewers.setdefault(a.reviewer_id, BoardReviewer(a.reviewer))
         column.load += 1
@@ -101,7 +102,7 @@ def board(round, now=None):
             rows[a.submission_id].cells[a.reviewer_id] = BoardCell(
                 assignment_id=a.id, reviewer=column.user, slot=a.slot, status=status, is_overdue=late,
                 review_id=review.id if review else None, helpfulness=review.helpfulness if review else None,
-                is_flagged=bool(review and review.is_flagged), is_hidden=bool(review and review.is_hidden))
+                is_flagged=bool(review and a.flagged), is_hidden=bool(review and review.is_hidden))
     submitted_ids = {s.author_id for s in submissions}
     missing = [m.user for m in Membership.select(Membership, User).join(User)
                .where((Membership.circle == round.circle_id) & (Membership.role == MEMBER))
@@ -116,7 +117,7 @@ def board(round, now=None):
         SUBMITTED: statuses[SUBMITTED],
         LATE: statuses[LATE],
         "overdue": overdue,
-        "flagged": flagged,
+        "flagged": flags,
         "hidden": hidden,
     }
     columns = sorted(reviewers.values(), key=lambda column: column.user.display_name.lower())
@@ -132,7 +133,7 @@ def export_csv(round):
     """
     criteria = round.rubric()
     Reviewer = User.alias()
-    rows = (Assignment.select(Assignment, Submission, User, Reviewer, Review)
+    rows = (Assignment.select(Assignment, Submission, User, Reviewer, Review, flagged.column().alias("flagged"))
             .join(Submission).join(User, on=(Submission.author == User.id)).switch(Assignment)
             .join(Reviewer, on=(Assignment.reviewer == Reviewer.id), attr="reviewer").switch(Assignment)
             .join(Review, peewee.JOIN.LEFT_OUTER, on=(Review.assignment == Assignment.id), attr="review")
@@ -169,7 +170,7 @@ def export_csv(round):
                                 *scale,
                                 review.helpfulness if review and review.helpfulness else "",
                                 review.helpfulness_note if review else "",
-                                "yes" if review and review.is_flagged else "no",
+                                "yes" if review and a.flagged else "no",
                                 "yes" if review and review.is_hidden else "no"]))
     return out.getvalue()
 

@@ -350,11 +350,15 @@ class Review(BaseModel):
     helpfulness = peewee.IntegerField(null=True)  # 1–5
     helpfulness_note = peewee.TextField(default="")
     rated_at = peewee.DateTimeField(null=True)
+    # No longer written or read: flags are moderation.Flag rows since migration 0024, which moved these there.
     flagged_at = peewee.DateTimeField(null=True)
     flag_reason = peewee.TextField(default="")
     flagged_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
     hidden_at = peewee.DateTimeField(null=True)
     hidden_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    # Why it is hidden, as a post's (moderation.hiding): "" a facilitator, "flags" members' flags until reviewed.
+    hidden_kind = peewee.CharField(max_length=10, default="", constraints=[peewee.SQL("DEFAULT ''")])
+    hidden_reason = peewee.CharField(max_length=300, default="", constraints=[peewee.SQL("DEFAULT ''")])
 
     @property
     def is_submitted(self):
@@ -366,7 +370,14 @@ class Review(BaseModel):
 
     @property
     def is_flagged(self):
-        return self.flagged_at is not None
+        """Whether its work's author flagged it (a moderation.Flag; the flagged_* columns are no longer used). A
+        list reads it with the reviews, as a `flagged` column (board.py); a review read alone asks."""
+        known = getattr(self, "flagged", None)
+        if known is not None:
+            return bool(known)
+        from .flagged import is_flagged  # flagged.py builds on these models
+
+        return is_flagged(self.id)
 
     def responses(self):
         """criterion id -> CriterionResponse."""

@@ -15,7 +15,7 @@ import peewee
 from .. import clock
 from ..accounts.models import User
 from ..i18n import gettext as _
-from . import access
+from . import access, flagged
 from .models import Assignment, CriterionResponse, Review, ReviewRound, Submission, SubmissionVersion
 from .rules import AFTER_CLOSE, Refused
 
@@ -83,7 +83,8 @@ class ReviewResult:
     helpfulness: int | None
     helpfulness_note: str
     is_flagged: bool
-    flag_reason: str
+    flag_reason: str  # its flag's reason (moderation.models.REASONS), "" when not flagged
+    flag_note: str  # the flagger's words
     is_hidden: bool  # only ever True in a manager's view
 
 
@@ -124,6 +125,7 @@ def results_for(submission, viewer, now=None):
     shown = [a for a in assignments
              if released and a.review is not None and a.review.is_submitted
              and (as_manager or not a.review.is_hidden)]
+    flags = flagged.reasons([a.review.id for a in shown])  # (reason, point, note) by review: one query
     people = {}
     if names_shown and shown:
         people = {u.id: u for u in User.select(User.id, User.username, User.display_name)
@@ -137,7 +139,8 @@ def results_for(submission, viewer, now=None):
             what_works=a.review.what_works, could_be_better=a.review.could_be_better,
             submitted_at=a.review.submitted_at, is_late=a.review.is_late,
             helpfulness=a.review.helpfulness, helpfulness_note=a.review.helpfulness_note,
-            is_flagged=a.review.is_flagged, flag_reason=a.review.flag_reason, is_hidden=a.review.is_hidden,
+            is_flagged=a.review.id in flags, flag_reason=flags.get(a.review.id, ("",))[0],
+            flag_note=flags[a.review.id][2] if a.review.id in flags else "", is_hidden=a.review.is_hidden,
         )
         for a in shown
     )

@@ -4,7 +4,6 @@ helpfulness ratings, flags, and facilitators hiding a review.
 import peewee
 
 from .. import clock
-from ..circles.models import FACILITATOR, OWNER, Membership
 from ..db import database
 from ..i18n import gettext as _
 from ..notices import kinds
@@ -94,36 +93,41 @@ def rate_review(review, author, score, note="", now=None, url=""):
     return review
 
 
-def flag_review(review, by_user, reason, url="", now=None):
-    """The author flags a review as unkind or unhelpful; facilitators get a notice linking to url."""
+def flag_review(review, by_user, reason, *, conduct_point=None, note="", url="", queue_url="", now=None):
+    """The work's author flags a review they can read (moderation's flags: reason one of its REASONS, note their
+    words); the circle's facilitators are told, never by whom (queue_url: their review queue; url: the review's
+    place, for the receipt). Raises Refused for anyone else, before they may read it, and for a second flag."""
+    from ..moderation import flags, targets  # moderation builds on peer review's models
+
     now = now or clock.now()
     _check_author_can_read(review, by_user, now, _("Only the author of the work can flag its reviews."),
                            _("You can flag a review once you can read it."))
-    reason = rules.validate_flag_reason(reason)
-    round = review.assignment.round
-    managers = (Membership.select(Membership.user)
-                .where((Membership.circle == round.circle_id) & Membership.role.in_((OWNER, FACILITATOR))))
-    with database.atomic():
-        Review.update(flagged_at=now, flag_reason=reason, flagged_by=by_user).where(Review.id == review.id).execute()
-        Notice.send([m.user_id for m in managers], kinds.review_flagged(round=round.title), url, round.circle_id)
-    review.flagged_at, review.flag_reason, review.flagged_by = now, reason, by_user
+    try:
+        flags.flag(targets.of_review(review), by_user, reason, conduct_point=conduct_point, note=note,
+                   item_url=url, queue_url=queue_url)
+    except flags.Refused as refused:
+        raise Refused(_("You flagged this review already: the circle's facilitators have your flag.")
+                      if refused.reason == flags.Refused.ALREADY else _("This review cannot be flagged now.")) from None
     return review
 
 
-def hide_review(review, facilitator, now=None):
-    """Hide a review from its author (a facilitator's decision, usually after a flag)."""
+def hide_review(review, facilitator, now=None, why="", reason=""):
+    """Hide a review from its author: a facilitator's decision (why ""), or members' flags until a facilitator
+    looks (why "flags", see moderation.hiding), with the reason its reviewer reads."""
     now = now or clock.now()
     with database.atomic():
-        Review.update(hidden_at=now, hidden_by=facilitator).where(Review.id == review.id).execute()
-    review.hidden_at, review.hidden_by = now, facilitator
+        Review.update(hidden_at=now, hidden_by=facilitator, hidden_kind=why, hidden_reason=reason).where(
+            Review.id == review.id).execute()
+    review.hidden_at, review.hidden_by, review.hidden_kind, review.hidden_reason = now, facilitator, why, reason
     return review
 
 
 def unhide_review(review):
     """Show a hidden review to its author again."""
     with database.atomic():
-        Review.update(hidden_at=None, hidden_by=None).where(Review.id == review.id).execute()
-    review.hidden_at, review.hidden_by = None, None
+        Review.update(hidden_at=None, hidden_by=None, hidden_kind="", hidden_reason="").where(
+            Review.id == review.id).execute()
+    review.hidden_at, review.hidden_by, review.hidden_kind, review.hidden_reason = None, None, "", ""
     return review
 
 

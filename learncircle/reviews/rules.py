@@ -59,7 +59,6 @@ BODY_MAX = 50_000
 LINK_MAX = 2_000
 COMMENT_MAX = 10_000
 NOTE_MAX = 2_000
-FLAG_REASON_MAX = 1_000
 REVISION_PLAN_MAX = 10_000
 HELPFULNESS = (1, 5)
 
@@ -308,15 +307,6 @@ def validate_helpfulness(score, note):
         errors["helpfulness_note"] = _("Keep the note under %(max)s characters.", max=number(NOTE_MAX))
     _raise_if(errors)
     return score, note
-
-
-def validate_flag_reason(reason):
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say what is unkind or unhelpful, so a facilitator can act on it.")})
-    if len(reason) > FLAG_REASON_MAX:
-        raise ValidationError({"reason": _("Keep the reason under %(max)s characters.", max=number(FLAG_REASON_MAX))})
-    return reason
 
 
 def validate_revision_plan(body):

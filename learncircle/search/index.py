@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import peewee
 
 from .. import clock
-from ..circles.models import Circle, Membership
+from ..circles.models import FACILITATOR, OWNER, Circle, Membership
 from ..db import database
 from ..discussions.models import Post
 from . import marks
@@ -40,6 +40,7 @@ JOIN circle c ON c.id = t.circle_id
 JOIN "user" u ON u.id = p.author_id
 WHERE p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.circle_id IN ({circles})
   AND (t.publish_at IS NULL OR t.publish_at <= {now})
+  AND (t.hidden_at IS NULL OR (t.author_id = {viewer}{moderated}) AND t.hidden_kind <> 'removed')
 ORDER BY {order}"""
 
 _SQLITE_HITS = f"""
@@ -95,28 +96,43 @@ def circles_of(user):
             .tuples()]
 
 
-def find(query, circle_ids, page=1):
-    """Page `page` of the shown posts of the circles circle_ids that match query (a query.Query), best first."""
+def moderated_by(user):
+    """The ids of the circles user facilitates or owns (they find what is hidden there too)."""
+    return [circle_id for (circle_id,) in Membership.select(Membership.circle).where(
+        (Membership.user == user.id) & Membership.role.in_((OWNER, FACILITATOR))).tuples()]
+
+
+def find(query, circle_ids, page=1, viewer_id=None, moderated=()):
+    """Page `page` of the shown posts of the circles circle_ids that match query (a query.Query), best first.
+    A hidden thread's posts (moderation/) are found by its author (viewer_id) and the moderators of its circle
+    (moderated: the ids of the circles the searcher moderates) alone."""
     circle_ids = sorted({int(circle_id) for circle_id in circle_ids})
     if not circle_ids:
         return Results([], page, False)
     offset, limit = (page - 1) * PER_PAGE, PER_PAGE + 1
+    moderated = sorted({int(circle_id) for circle_id in moderated})
+    hidden_for = [viewer_id or 0, *moderated]
     if isinstance(database.obj, peewee.PostgresqlDatabase):
         circles = ", ".join(["%s"] * len(circle_ids))
         hits = _POSTGRESQL_HITS.format(circles=circles, candidates=CANDIDATES)
-        sql = _PAGE_ROWS.format(hits=hits, circles=circles, now="%s", order="hit.score DESC, hit.post_id DESC")
+        sql = _PAGE_ROWS.format(hits=hits, circles=circles, now="%s", order="hit.score DESC, hit.post_id DESC",
+                                viewer="%s", moderated=_moderated("%s", moderated))
         params = [[1.0 / TITLE_WEIGHT, 0.0, 0.0, 1.0], query.tsquery(), *circle_ids, limit, offset, *circle_ids,
-                  clock.now()]
+                  clock.now(), *hidden_for]
     else:
         sql = _PAGE_ROWS.format(hits=_SQLITE_HITS, circles=", ".join("?" * len(circle_ids)), now="?",
-                                order="hit.score, hit.post_id DESC")
-        params = [_fts5_match(query, circle_ids), limit, offset, *circle_ids, clock.now()]
+                                order="hit.score, hit.post_id DESC", viewer="?", moderated=_moderated("?", moderated))
+        params = [_fts5_match(query, circle_ids), limit, offset, *circle_ids, clock.now(), *hidden_for]
     rows = database.execute_sql(sql, params).fetchall()
     as_time = Post.created_at.python_value  # SQLite gives text, PostgreSQL datetimes
     items = [Hit(post_id, number, as_time(created_at), author_name, circle_name, marks.title_pieces(title, query),
                  marks.snippet_pieces(body_html, query))
              for post_id, number, body_html, created_at, title, author_name, circle_name in rows[:PER_PAGE]]
     return Results(items, page, len(rows) > PER_PAGE)
+
+
+def _moderated(param, circle_ids):
+    return f" OR t.circle_id IN ({', '.join([param] * len(circle_ids))})" if circle_ids else ""
 
 
 def _fts5_match(query, circle_ids):

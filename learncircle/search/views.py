@@ -22,17 +22,20 @@ NO_WORDS = _l("Type a word or a number to search for: signs such as quotes, brac
 @login_required
 def search():
     """All the circles the person belongs to (a public circle they have not joined: its own search)."""
-    return _answer(None, lambda: index.circles_of(current_user))
+    moderated = (lambda ids: ids) if current_user.is_admin else (lambda ids: index.moderated_by(current_user))
+    return _answer(None, lambda: index.circles_of(current_user), moderated)
 
 
 @bp.route("/c/<slug>/search")
 def circle_search(slug):
     """Whoever may read the circle's threads may search them."""
     circle = circle_access.circle_or_404(slug)
-    return _answer(circle, lambda: [circle.id])
+    moderates = circle_access.can_moderate(current_user, circle)
+    return _answer(circle, lambda: [circle.id], lambda ids: ids if moderates else ())
 
 
-def _answer(circle, circle_ids):
+def _answer(circle, circle_ids, moderated):
+    """moderated(ids): those of the circles searched whose hidden threads the searcher finds too (moderation/)."""
     typed = request.args.get("q", "")
     page = web.page_number()
     results, refusal = None, None
@@ -41,7 +44,9 @@ def _answer(circle, circle_ids):
     except Refused as refused:
         query, refusal = None, _refusal(refused.reason)
     if query is not None:
-        results = index.find(query, circle_ids(), page)
+        ids = circle_ids()
+        viewer = current_user.id if current_user.is_authenticated else None
+        results = index.find(query, ids, page, viewer_id=viewer, moderated=moderated(ids))
     return web.render("search/page.html", block="results", circle=circle, q=typed[:LENGTH_MAX], results=results,
                       refusal=refusal, inline=web.is_fragment_request())
 

@@ -8,6 +8,7 @@ from ... import formkeys
 from ...accounts.models import User
 from ...circles.models import Membership
 from ...db import database
+from ...moderation.models import REVIEW, Flag
 from .. import board, pairs, rubric
 from ..models import Assignment, Criterion, Review, ReviewRound
 
@@ -86,7 +87,10 @@ def review_of(assignment):
 
 
 def flag_reasons(round):
-    """Why each flagged review of the round was flagged, by review id (one query, for the board)."""
-    flagged = (Review.select(Review.id, Review.flag_reason).join(Assignment)
-               .where((Assignment.round == round) & Review.flagged_at.is_null(False)))
-    return {review.id: review.flag_reason for review in flagged}
+    """Why each flagged review of the round was flagged, by review id: (reason, conduct point, note) of its flag
+    (moderation.Flag; one query, for the board)."""
+    reviews = Review.select(Review.id).join(Assignment).where(Assignment.round == round)
+    rows = (Flag.select(Flag.id, Flag.target_id, Flag.reason, Flag.conduct_point, Flag.note)
+            .where((Flag.target_kind == REVIEW) & Flag.target_id.in_(reviews)).tuples())
+    return {review_id: (reason, point, note)  # the latest, should there be more than one
+            for _, review_id, reason, point, note in sorted(rows)}

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_login import current_user
 
 from ... import clock, formkeys, web
+from ...moderation import hooks as moderation_hooks
 from ...i18n import gettext as _
 from ...i18n import ngettext
 from .. import access, allocation, background_allocation, loading, pairs, reviewing
@@ -262,6 +263,7 @@ def export_csv(round):
 def hide_review(review):
     ButtonForm.check()
     reviewing.hide_review(review, _user())
+    moderation_hooks.review_hidden(review.assignment.round.circle, review, _user())  # logged, its flags closed
     flash(_("The review is hidden from its author, and its reviewer is not given this author’s work again in this "
             "circle."), "success")
     round = review.assignment.round
@@ -272,6 +274,7 @@ def hide_review(review):
 def unhide_review(review):
     ButtonForm.check()
     reviewing.unhide_review(review)
+    moderation_hooks.review_shown(review.assignment.round.circle, review, _user())
     flash(_("The review is shown to its author again."), "success")
     round = review.assignment.round
     return web.see_other(_back(round, _board_url(round)))

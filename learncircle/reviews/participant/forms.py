@@ -1,4 +1,5 @@
-"""Forms for taking part in a round: a submission, a review, a helpfulness rating, a flag, a revision plan.
+"""Forms for taking part in a round: a submission, a review, a helpfulness rating, a revision plan (a flag is
+moderation's FlagForm).
 
 The forms parse and bound what arrives; the rules that depend on the round (what must be given,
 minimum lengths) are the domain's (rules.py), whose messages the views attach to these fields.
@@ -6,7 +7,7 @@ minimum lengths) are the domain's (rules.py), whose messages the views attach to
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from ...formkeys import OneTimeForm
 from ...i18n import lazy_gettext as _l
@@ -163,17 +164,6 @@ class RatingForm(FlaskForm):
             field = getattr(self, name, None)
             if field is not None and message not in field.errors:
                 field.errors = [*field.errors, message]
-
-
-class FlagForm(FlaskForm):
-    """Why a review is unkind or unhelpful, for the circle's facilitators."""
-
-    reason = TextAreaField(_l("What is unkind or unhelpful about it?"), filters=[_unix_newlines], validators=[
-        DataRequired(_l("Say what is unkind or unhelpful, so a facilitator can act on it.")),
-        Length(max=rules.FLAG_REASON_MAX, message=lazy_ngettext(
-            "Keep the reason under %(count)s character.", "Keep the reason under %(count)s characters.",
-            rules.FLAG_REASON_MAX, count=lazy_number(rules.FLAG_REASON_MAX))),
-    ])
 
 
 class RevisionPlanForm(FlaskForm):

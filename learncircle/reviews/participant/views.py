@@ -8,8 +8,11 @@ before any view runs (see reviews.loading); the views receive the objects.
 """
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
+from werkzeug.routing import BuildError
 
 from ... import clock, formkeys, timefmt, web
+from ...moderation import conduct
+from ...moderation.forms import FlagForm
 from ...i18n import gettext as _
 from .. import access, background_allocation, expectations, loading, reviewing
 from ..models import ReviewRound
@@ -17,7 +20,7 @@ from ..results import results_for, reviewer_tasks, reviewer_view
 from ..rules import BOTH_HIDDEN, LINK, OPEN, REVIEWING, TEXT, Refused, ValidationError
 from ..submitting import save_revision_plan
 from . import queries
-from .forms import FlagForm, RatingForm, ReviewForm, RevisionPlanForm, SubmissionForm
+from .forms import RatingForm, ReviewForm, RevisionPlanForm, SubmissionForm
 
 bp = Blueprint("reviews_participant", __name__)
 
@@ -205,10 +208,11 @@ def _results_context(submission, rating_forms=None, flag_forms=None, plan_form=N
         work_label, author_hidden = view.label, view.author_name is None
     rating_forms, flag_forms = dict(rating_forms or {}), dict(flag_forms or {})
     if is_author:
+        points = conduct.points(round.circle.conduct)
         for result in results.reviews:
             rating_forms.setdefault(result.review_id, RatingForm(formdata=None, data={
                 "helpfulness": result.helpfulness, "helpfulness_note": result.helpfulness_note}))
-            flag_forms.setdefault(result.review_id, FlagForm(formdata=None))
+            flag_forms.setdefault(result.review_id, _flag_form(result.review_id, points, formdata=None))
     plan = submission.revision_plan() if is_author or is_manager else None
     if plan_form is None:
         plan_form = RevisionPlanForm(formdata=None, data={"body": plan.body if plan else ""})
@@ -263,23 +267,40 @@ def rate_review(review):
     return _answer_with_card(review, status=422, rating_form=form)
 
 
+def _flag_form(review_id, points, **kwargs):
+    """A review card's flag form (moderation's): its fields named after the review, as a page shows several. The
+    card sends the page's one csrf_token, which CSRFProtect has checked before (the form's own would be prefixed)."""
+    return FlagForm(prefix=f"review-{review_id}-flag", points=points, meta={"csrf": False}, **kwargs)
+
+
+def _queue_url(circle):
+    """The circle's review queue, where the flag waits (moderation.queue; its path until that exists)."""
+    try:
+        return url_for("moderation.queue", slug=circle.slug)
+    except BuildError:
+        return f"/c/{circle.slug}/moderation"
+
+
 @bp.route("/reviews/<int:review_id>/flag", methods=["POST"])
 def flag_review(review):
-    """The author flags a review as unkind or unhelpful; the circle's facilitators are told."""
+    """The author flags a review (a flag like any other, moderation/): the circle's facilitators are told."""
     user = _user()
     if review.is_flagged:  # a second click: the facilitators were already told
         return _answer_with_card(review)
-    form = FlagForm()
+    circle = review.assignment.round.circle
+    form = _flag_form(review.id, conduct.points(circle.conduct))
     if form.validate():
         submission = review.assignment.submission
         try:
-            reviewing.flag_review(review, user, form.reason.data,
-                        url=_submission_url(submission, _anchor=f"review-{review.id}"))
-        except ValidationError as error:
-            form.reason.errors = [*form.reason.errors, *error.errors.values()]
+            reviewing.flag_review(review, user, form.reason.data, conduct_point=form.chosen_point(),
+                                  note=form.note.data or "", queue_url=_queue_url(circle),
+                                  url=_submission_url(submission, _anchor=f"review-{review.id}"))
+        except Refused as refused:
+            form.reason.errors = [*form.reason.errors, str(refused)]
         else:
             if not web.is_fragment_request():
-                flash(_("The review was flagged. The circle's facilitators will look at it."), "success")
+                flash(_("Thank you: your flag went to the circle's facilitators, who will look at the review."),
+                      "success")
             return _answer_with_card(review)
     return _answer_with_card(review, status=422, flag_form=form)
 
