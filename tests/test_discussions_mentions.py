@@ -15,7 +15,6 @@ from learncircle.discussions import mentions
 from learncircle.discussions.models import Post, Thread
 from learncircle.notices.models import Notice
 from tests.helpers import html
-from tests.test_postgres import pg_app  # noqa: F401 (a fixture, asked for by name below)
 
 HTMX = {"HX-Request": "true"}
 

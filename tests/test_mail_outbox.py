@@ -15,7 +15,6 @@ from learncircle.notices import kinds
 from learncircle.notices.models import Notice
 from tests.fixtures_mail import BASE_URL, mail_config, parts, send
 from tests.helpers import html, pseudo_language_app
-from tests.test_postgres import pg_app  # noqa: F401, F811 (a fixture, asked for by name below)
 
 
 @pytest.fixture
