@@ -162,6 +162,7 @@ POLICIES = {
     ("discussions.delete_post", "POST"): AUTHOR_ONLY,
     ("discussions.hide_post", "GET"): MODERATORS,
     ("discussions.hide_post", "POST"): MODERATORS,
+    ("discussions.unhide_post", "GET"): MODERATORS,
     ("discussions.unhide_post", "POST"): MODERATORS,
     ("discussions.preview", "POST"): SIGNED_IN_ONLY,
     # @name suggestions while typing a post: only to those who can post in the circle.
@@ -295,6 +296,9 @@ FORMS = {
     "discussions.reply": {"body": "A reply.", "form_key": ""},
     "discussions.edit_post": {"body": "Edited."},
     "discussions.hide_post": {"reason": "Off topic: see the code of conduct."},
+    "discussions.unhide_post": {"reason": "Edited: it keeps to the code of conduct now."},
+    "reviews_facilitator.hide_review": {"reason": "Unkind."},
+    "reviews_facilitator.unhide_review": {"reason": "Rewritten."},
     "watching.thread_level": {"level": "muted"},
     "watching.circle_level": {"level": "watching"},
     "circles.site_address": {"public_url": "https://learn.example.org", "next": "/"},

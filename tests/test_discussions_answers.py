@@ -278,7 +278,7 @@ def test_hiding_the_accepted_reply_clears_the_answer(client, auth, scene):
     assert "no longer the accepted answer" in page.get_text()
     assert page.select_one(".answer-box") is None
     # Shown again, it is a reply like any other: marking it is a new decision.
-    client.post(f"/p/{scene['second'].id}/unhide")
+    client.post(f"/p/{scene['second'].id}/unhide", data={"reason": "A fair answer after all."})
     assert stored(question).answer_id is None
 
 

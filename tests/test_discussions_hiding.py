@@ -80,9 +80,14 @@ def test_a_facilitator_reads_it_with_the_reason_and_shows_it_again(client, auth,
     hide(client, scene)
     seen = article(client, scene)
     assert HARM in seen.select_one(".body").get_text() and REASON in seen.get_text()
-    form = seen.select_one(".post-moderation form")
-    assert form["action"] == f"/p/{scene['post'].id}/unhide" and form.find("input", {"name": "csrf_token"})
-    assert client.post(form["action"]).status_code == 303
+    link = seen.select_one(".post-moderation a")
+    assert link["href"] == f"/p/{scene['post'].id}/unhide"
+    form = html(client.get(link["href"])).select_one(f"form#post-{scene['post'].id}")
+    assert form["action"] == link["href"] and form.find("input", {"name": "csrf_token"})
+    refused = client.post(form["action"], data={"reason": "  "})  # showing it again is logged with its reason
+    assert refused.status_code == 422 and html(refused).select_one(f"form#post-{scene['post'].id} .field-error")
+    assert stored(scene["post"]).is_hidden
+    assert client.post(form["action"], data={"reason": "Edited: it keeps to the code now."}).status_code == 303
     assert not stored(scene["post"]).is_hidden
     auth.login(scene["bystander"])
     assert HARM in article(client, scene).get_text()
@@ -93,7 +98,7 @@ def test_members_cannot_hide_posts(client, auth, scene, who, status):
     auth.login(scene[who])
     assert client.get(f"/p/{scene['post'].id}/hide").status_code == status
     assert hide(client, scene).status_code == status
-    assert client.post(f"/p/{scene['post'].id}/unhide").status_code == status
+    assert client.post(f"/p/{scene['post'].id}/unhide", data={"reason": "Fine."}).status_code == status
     assert not stored(scene["post"]).is_hidden
     assert article(client, scene).select_one(".post-moderation") is None
 
@@ -131,8 +136,11 @@ def test_with_htmx_hiding_happens_in_place(client, auth, scene):
     answer = hide(client, scene, headers=HTMX)
     swapped = html(answer).select_one(f"article#post-{post_id}")
     assert answer.status_code == 200 and "hidden" in swapped["class"]
-    assert REASON in swapped.get_text() and swapped.select_one(".post-moderation form")
-    shown = html(client.post(f"/p/{post_id}/unhide", headers=HTMX)).select_one(f"article#post-{post_id}")
+    assert REASON in swapped.get_text() and swapped.select_one(".post-moderation a")["href"] == f"/p/{post_id}/unhide"
+    asked = html(client.get(f"/p/{post_id}/unhide", headers=HTMX)).select_one(f"form#post-{post_id}")
+    assert asked["hx-post"] == f"/p/{post_id}/unhide"
+    shown = html(client.post(f"/p/{post_id}/unhide", data={"reason": "Fine now."}, headers=HTMX)).select_one(
+        f"article#post-{post_id}")
     assert "hidden" not in shown["class"] and shown.select_one(".post-moderation a").get_text() == "Hide"
 
 

@@ -446,7 +446,7 @@ def test_a_post_redrawn_alone_knows_the_readers_reactions(client, auth, scene):
     auth.login(scene[FACILITATOR])
     with db.database.connection_context():
         Post.with_thread(reply.id).hide(scene[FACILITATOR], "Checking.")
-    shown = html(client.post(f"/p/{reply.id}/unhide", headers=HTMX))
+    shown = html(client.post(f"/p/{reply.id}/unhide", data={"reason": "Checked."}, headers=HTMX))
     assert button(shown, reply, THANKS)["aria-pressed"] == "true"
     assert button(shown, reply, HELPFUL)["aria-pressed"] == "false"
 

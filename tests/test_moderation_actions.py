@@ -340,9 +340,9 @@ def test_hiding_and_showing_from_the_thread_page_is_logged_and_closes_flags(clie
     hidden = entries(scene.circle)[-1]
     assert (hidden.action, hidden.reason, hidden.actor_role) == ("hidden", REASON, "facilitator")
     assert open_flags("post", scene.post.id) == 0
-    assert client.post(f"/p/{scene.post.id}/unhide").status_code == 303
+    assert client.post(f"/p/{scene.post.id}/unhide", data={"reason": "Edited well."}).status_code == 303
     shown = entries(scene.circle)[-1]
-    assert (shown.action, shown.reverses_id) == ("unhidden", hidden.id)
+    assert (shown.action, shown.reverses_id, shown.reason) == ("unhidden", hidden.id, "Edited well.")
     assert post_now(scene.post).hidden_at is None
 
 
@@ -365,9 +365,14 @@ def reviewed(world):
 def test_hiding_a_review_from_the_board_is_logged(client, auth, world):
     review = reviewed(world)
     auth.login(world["facilitator"])
-    assert client.post(f"/reviews/{review.id}/hide").status_code == 303
-    assert client.post(f"/reviews/{review.id}/unhide").status_code == 303
+    assert client.post(f"/reviews/{review.id}/hide").status_code == 303  # no reason: refused, with the message
+    assert entries(world["circle"]) == []
+    assert "moderation log" in html(client.get(f"/r/{review.assignment.round_id}/board")).select_one(
+        ".flash, .notice, [role=alert]").get_text()
+    assert client.post(f"/reviews/{review.id}/hide", data={"reason": "Unkind."}).status_code == 303
+    assert client.post(f"/reviews/{review.id}/unhide", data={"reason": "Rewritten."}).status_code == 303
     hidden, shown = entries(world["circle"])
+    assert (hidden.reason, shown.reason) == ("Unkind.", "Rewritten.")
     assert (hidden.action, hidden.target_kind, hidden.target_id) == ("hidden", "review", review.id)
     assert (shown.action, shown.reverses_id) == ("unhidden", hidden.id)
 

@@ -615,14 +615,14 @@ def test_hiding_a_flagged_review_and_showing_it_again(client, auth, world):
     assert "flagged" in cell.get_text()
     assert cell.find("form")["action"] == f"/reviews/{review.id}/hide"
 
-    response = client.post(f"/reviews/{review.id}/hide", data={"next": f"/r/{round.id}/board"})
+    response = client.post(f"/reviews/{review.id}/hide", data={"next": f"/r/{round.id}/board", "reason": "Unkind."})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/r/{round.id}/board")
     with db.database.connection_context():
         assert Review.get_by_id(review.id).hidden_by_id == world["facilitator"].id
     cell = html(client.get(f"/r/{round.id}/board")).select_one(f"#assignment-{done.id}")
     assert "hidden" in cell.get_text() and cell.find("form")["action"] == f"/reviews/{review.id}/unhide"
 
-    assert client.post(f"/reviews/{review.id}/unhide").status_code == 303
+    assert client.post(f"/reviews/{review.id}/unhide", data={"reason": "Rewritten."}).status_code == 303
     with db.database.connection_context():
         assert Review.get_by_id(review.id).hidden_at is None
     assert client.post("/reviews/999999/hide").status_code == 404

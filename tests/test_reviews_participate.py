@@ -676,7 +676,9 @@ def test_facilitators_hide_a_flagged_review_where_the_flag_notice_lands(world, c
     assert ana.display_name not in card.select_one(".notice").get_text()  # never who flagged
     form = card.find("button", string="Hide it from the author").find_parent("form")
     assert form["action"] == f"/reviews/{review.id}/hide"
-    answer = client.post(form["action"], data={"next": form.find("input", attrs={"name": "next"})["value"]})
+    assert form.find("input", attrs={"name": "reason"}).has_attr("required")
+    answer = client.post(form["action"], data={"next": form.find("input", attrs={"name": "next"})["value"],
+                                               "reason": "Mocks an accent."})
     assert answer.status_code == 303 and answer.headers["Location"] == f"{page_url}#review-{review.id}"
     assert Review.get_by_id(review.id).is_hidden
     card = html(client.get(page_url)).find(id=f"review-{review.id}")

@@ -90,7 +90,13 @@ class HidePostForm(FlaskForm):
 
 
 class UnhideForm(FlaskForm):
-    """No fields: the form exists for its CSRF token."""
+    """Showing a hidden post again is a moderation action too: its one-line reason goes in the circle's log."""
+    reason = StringField(_l("Why show it again?"), filters=[_one_line], validators=[
+        DataRequired(_l("Say in a few words why the post is shown again: it is written in the moderation log.")),
+        Length(max=HIDE_REASON_MAX, message=lazy_ngettext("Keep the reason to %(num)d character or fewer.",
+                                                          "Keep the reason to %(num)d characters or fewer.",
+                                                          HIDE_REASON_MAX)),
+    ])
 
 
 class AnswerForm(FlaskForm):

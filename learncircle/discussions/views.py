@@ -365,16 +365,20 @@ def hide_post(post_id):
                       thread=thread, circle=thread.circle, inline=web.is_fragment_request())
 
 
-@bp.route("/p/<int:post_id>/unhide", methods=["POST"])
+@bp.route("/p/<int:post_id>/unhide", methods=["GET", "POST"])
 @login_required
 def unhide_post(post_id):
+    """A facilitator shows a hidden post to the circle again, saying why in one line (the moderation log's)."""
     post = _post_or_404(post_id)
     thread = post.thread
     _require(access.can_hide_posts(current_user, thread.circle))
-    if not UnhideForm().validate_on_submit():
-        abort(400)
-    moderation_hooks.unhide_post(post, _user())  # logged as undoing the hiding; its flags closed
-    return _post_answer(post, thread, _("The post is shown to the circle again."))
+    form = UnhideForm()
+    if form.validate_on_submit():
+        moderation_hooks.unhide_post(post, _user(), form.reason.data)  # logged as undoing the hiding; flags closed
+        return _post_answer(post, thread, _("The post is shown to the circle again."))
+    return web.render("discussions/hide_post.html", block="hide_form", status=422 if form.is_submitted() else 200,
+                      form=form, post=post, thread=thread, circle=thread.circle, inline=web.is_fragment_request(),
+                      showing=True)
 
 
 # ---- a question's accepted answer ---------------------------------------------------------------

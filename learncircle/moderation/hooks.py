@@ -20,25 +20,25 @@ def hide_post(post, actor, reason, url):
         _logged(circle, actor, POST, post.id, actions.HIDDEN, reason)
 
 
-def unhide_post(post, actor):
-    """A facilitator shows a hidden post again from its thread page (discussions.unhide_post)."""
+def unhide_post(post, actor, reason):
+    """A facilitator shows a hidden post again from its thread page (discussions.unhide_post), saying why."""
     circle = post.thread.circle
     with database.atomic():
         hiding.show(POST, post.id)
         post.hidden_at, post.hidden_by, post.hidden_reason, post.hidden_kind = None, None, "", ""
-        _shown(circle, actor, POST, post.id)
+        _shown(circle, actor, POST, post.id, reason)
 
 
-def review_hidden(circle, review, actor):
+def review_hidden(circle, review, actor, reason):
     """A facilitator hid a review from its author on the round's board (reviews_facilitator.hide_review)."""
     with database.atomic():
-        _logged(circle, actor, REVIEW, review.id, actions.HIDDEN, "")
+        _logged(circle, actor, REVIEW, review.id, actions.HIDDEN, reason)
 
 
-def review_shown(circle, review, actor):
+def review_shown(circle, review, actor, reason):
     """A facilitator showed a review to its author again (reviews_facilitator.unhide_review)."""
     with database.atomic():
-        _shown(circle, actor, REVIEW, review.id)
+        _shown(circle, actor, REVIEW, review.id, reason)
 
 
 def member_removed(circle, actor, membership, reason=""):
@@ -56,7 +56,7 @@ def _logged(circle, actor, kind, target_id, action, reason):
     return entry
 
 
-def _shown(circle, actor, kind, target_id):
+def _shown(circle, actor, kind, target_id, reason):
     """Log the showing again as the undoing of the latest hiding (flags' or a moderator's); close the item's flags
     (keeping it is what showing it again decides)."""
     latest = (LogEntry.select(LogEntry.id, LogEntry.action).where(
@@ -65,7 +65,7 @@ def _shown(circle, actor, kind, target_id):
     reverses = latest.id if latest is not None and latest.action in HIDINGS else None
     item = items.one(circle, kind, target_id)
     entry = log.record(circle, actor, actions.UNHIDDEN, target_kind=kind, target_id=target_id,
-                       target_user=item.author_id if item else None, reverses=reverses)
+                       target_user=item.author_id if item else None, reverses=reverses, reason=reason)
     if item is not None:
         actions.resolve_flags(circle, item, actions.KEPT, Links(circle), told="shown")
     return entry

@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ... import timefmt
 from ...formkeys import OneTimeForm
@@ -227,6 +227,13 @@ class ButtonForm(FlaskForm):
         """Refuse (400) a button whose CSRF token is missing or wrong."""
         if not cls().validate_on_submit():
             abort(400)
+
+
+class ModerationReasonForm(FlaskForm):
+    """Hiding a review from its author or showing it again: a moderation action, its one line in the circle's log."""
+    reason = StringField(_l("Why?"), filters=[lambda text: " ".join(text.split()) if isinstance(text, str) else text],
+                         validators=[InputRequired(_l("Say in one line why: it is written in the moderation log.")),
+                                     Length(max=300, message=_l("Keep the reason to one line of 300 characters."))])
 
 
 class MoveForm(FlaskForm):

@@ -18,7 +18,8 @@ from .. import board as boards
 from ..board import STATUS_WORDS
 from ..rules import DraftWouldBeLost, Refused, ValidationError
 from . import queries
-from .forms import ButtonForm, DeadlinesForm, KeepApartForm, ReviewerForm, RoundForm, SwapForm
+from .forms import (ButtonForm, DeadlinesForm, KeepApartForm, ModerationReasonForm, ReviewerForm, RoundForm,
+                    SwapForm)
 
 bp = Blueprint("reviews_facilitator", __name__)
 
@@ -259,24 +260,39 @@ def export_csv(round):
     return response
 
 
+def _moderation_reason():
+    """The one-line reason of a review's hiding or showing; None (with the message shown) when there is none."""
+    form = ModerationReasonForm()
+    if form.validate_on_submit():
+        return form.reason.data
+    if "csrf_token" in form.errors:
+        abort(400)
+    flash(" ".join(str(error) for error in form.reason.errors), "error")
+    return None
+
+
 @bp.route("/reviews/<int:review_id>/hide", methods=["POST"])
 def hide_review(review):
-    ButtonForm.check()
+    round = review.assignment.round
+    reason = _moderation_reason()
+    if reason is None:
+        return web.see_other(_back(round, _board_url(round)))
     reviewing.hide_review(review, _user())
-    moderation_hooks.review_hidden(review.assignment.round.circle, review, _user())  # logged, its flags closed
+    moderation_hooks.review_hidden(round.circle, review, _user(), reason)  # logged, its flags closed
     flash(_("The review is hidden from its author, and its reviewer is not given this author’s work again in this "
             "circle."), "success")
-    round = review.assignment.round
     return web.see_other(_back(round, _board_url(round)))
 
 
 @bp.route("/reviews/<int:review_id>/unhide", methods=["POST"])
 def unhide_review(review):
-    ButtonForm.check()
-    reviewing.unhide_review(review)
-    moderation_hooks.review_shown(review.assignment.round.circle, review, _user())
-    flash(_("The review is shown to its author again."), "success")
     round = review.assignment.round
+    reason = _moderation_reason()
+    if reason is None:
+        return web.see_other(_back(round, _board_url(round)))
+    reviewing.unhide_review(review)
+    moderation_hooks.review_shown(round.circle, review, _user(), reason)
+    flash(_("The review is shown to its author again."), "success")
     return web.see_other(_back(round, _board_url(round)))
 
 
