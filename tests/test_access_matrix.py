@@ -297,6 +297,7 @@ FORMS = {
     "discussions.edit_post": {"body": "Edited."},
     "discussions.hide_post": {"reason": "Off topic: see the code of conduct."},
     "discussions.unhide_post": {"reason": "Edited: it keeps to the code of conduct now."},
+    "circles.remove_member": {"reason": "Spam in every thread."},
     "reviews_facilitator.hide_review": {"reason": "Unkind."},
     "reviews_facilitator.unhide_review": {"reason": "Rewritten."},
     "watching.thread_level": {"level": "muted"},

@@ -4,6 +4,8 @@ import pytest
 from learncircle.circles.models import FACILITATOR, MEMBER, OWNER, PRIVATE, PUBLIC, Circle, Membership
 from tests.helpers import html
 
+WHY = {"reason": "Posted spam in every thread."}  # removing someone says why, in the moderation log
+
 
 def membership(user, circle):
     return Membership.of(user, circle)
@@ -111,7 +113,7 @@ def test_a_membership_of_another_circle_is_not_found(client, auth, roles, make_c
     auth.login(people[OWNER])
     slug = people["circle"].slug
     assert client.post(f"/c/{slug}/members/{stranger.id}/role", data={"role": FACILITATOR}).status_code == 404
-    assert client.post(f"/c/{slug}/members/{stranger.id}/remove").status_code == 404
+    assert client.post(f"/c/{slug}/members/{stranger.id}/remove", data=WHY).status_code == 404
     assert client.post(f"/c/{slug}/transfer", data={"membership_id": stranger.id}).status_code == 404
     assert Membership.get_by_id(stranger.id).role == MEMBER
 
@@ -123,7 +125,7 @@ def test_facilitator_removes_a_member(client, auth, roles):
     circle = people["circle"]
     auth.login(people[FACILITATOR])
     target = membership(people[MEMBER], circle)
-    response = client.post(f"/c/{circle.slug}/members/{target.id}/remove")
+    response = client.post(f"/c/{circle.slug}/members/{target.id}/remove", data=WHY)
     assert response.status_code == 303
     assert membership(people[MEMBER], circle) is None
     assert member_count(circle) == 2
@@ -134,7 +136,8 @@ def test_removal_with_htmx_answers_an_empty_row(client, auth, roles):
     circle = people["circle"]
     auth.login(people[OWNER])
     target = membership(people[FACILITATOR], circle)
-    response = client.post(f"/c/{circle.slug}/members/{target.id}/remove", headers={"HX-Request": "true"})
+    response = client.post(f"/c/{circle.slug}/members/{target.id}/remove", data=WHY,
+                           headers={"HX-Request": "true"})
     assert response.status_code == 200 and response.get_data(as_text=True) == ""
     assert membership(people[FACILITATOR], circle) is None
 
@@ -146,7 +149,7 @@ def test_removal_is_refused_for_the_owner_for_oneself_and_for_members(client, au
                         ("outsider", MEMBER)):
         auth.login(people[who])
         found = membership(people[target], circle)
-        assert client.post(f"/c/{circle.slug}/members/{found.id}/remove").status_code == 403, (who, target)
+        assert client.post(f"/c/{circle.slug}/members/{found.id}/remove", data=WHY).status_code == 403, (who, target)
     assert member_count(circle) == 3 and Membership.select().count() == 3
 
 
@@ -155,7 +158,7 @@ def test_admin_may_remove_a_member_as_a_backstop(client, auth, roles):
     circle = people["circle"]
     auth.login(people["admin"])
     target = membership(people[MEMBER], circle)
-    assert client.post(f"/c/{circle.slug}/members/{target.id}/remove").status_code == 303
+    assert client.post(f"/c/{circle.slug}/members/{target.id}/remove", data=WHY).status_code == 303
     assert membership(people[MEMBER], circle) is None
 
 

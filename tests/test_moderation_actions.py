@@ -348,9 +348,14 @@ def test_hiding_and_showing_from_the_thread_page_is_logged_and_closes_flags(clie
 
 def test_removing_from_the_members_page_is_logged(client, auth, scene):
     auth.login(scene.owner)
-    assert client.post(f"/c/{scene.circle.slug}/members/{scene.membership.id}/remove").status_code == 303
+    url = f"/c/{scene.circle.slug}/members/{scene.membership.id}/remove"
+    refused = client.post(url)  # no reason: nobody is removed, and the members page says why
+    assert refused.status_code == 303 and Membership.of(scene.cai, scene.circle) is not None
+    assert "moderation log" in html(client.get(refused.headers["Location"])).select_one(".notice.error").get_text()
+    assert client.post(url, data={"reason": "Spam in every thread."}).status_code == 303
     removed = entries(scene.circle)[-1]
-    assert (removed.action, removed.actor_role, removed.target_user_id) == ("removed", "owner", scene.cai.id)
+    assert (removed.action, removed.actor_role, removed.target_user_id, removed.reason) == (
+        "removed", "owner", scene.cai.id, "Spam in every thread.")
 
 
 def reviewed(world):

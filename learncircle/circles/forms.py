@@ -120,5 +120,12 @@ class InvitationForm(FlaskForm):
                        choices=[SelectChoice(MEMBER, _l("Member")), SelectChoice(FACILITATOR, _l("Facilitator"))])
 
 
+class RemoveMemberForm(FlaskForm):
+    """Removing someone is a moderation action: its one-line reason goes in the circle's moderation log."""
+    reason = StringField(_l("Why?"), filters=[lambda text: " ".join(text.split()) if isinstance(text, str) else text],
+                         validators=[DataRequired(_l("Say in one line why: it is written in the moderation log.")),
+                                     Length(max=300, message=_l("Keep the reason to one line of 300 characters."))])
+
+
 class ButtonForm(FlaskForm):
     """A form that is only a button: leaving, removing, revoking (its CSRF token is checked)."""

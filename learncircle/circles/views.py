@@ -13,8 +13,8 @@ from ..moderation import hooks as moderation_hooks
 from ..moderation import visibility
 from ..reviews.pending import pending_for
 from . import access
-from .forms import (AcceptConductForm, ButtonForm, CircleForm, CircleSettingsForm, InvitationForm, RoleForm,
-                    TransferForm)
+from .forms import (AcceptConductForm, ButtonForm, CircleForm, CircleSettingsForm, InvitationForm,
+                    RemoveMemberForm, RoleForm, TransferForm)
 from .models import FACILITATOR, PUBLIC, AlreadyMember, Circle, Invitation, Membership, expiry_from_days, slugify
 
 bp = Blueprint("circles", __name__)
@@ -189,10 +189,14 @@ def remove_member(slug, membership_id):
     target = _target_membership(circle, membership_id)
     if not access.can_remove(current_user, circle, target):
         abort(403)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
+    form = RemoveMemberForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(" ".join(str(error) for error in form.reason.errors), "error")  # the field is required in the page
+        return web.see_other(url_for("circles.members", slug=circle.slug))
     target.remove()
-    moderation_hooks.member_removed(circle, current_user._get_current_object(), target)  # in the moderation log
+    moderation_hooks.member_removed(circle, current_user._get_current_object(), target, form.reason.data)  # logged
     if not web.is_fragment_request():
         flash(_("%(name)s is no longer a member.", name=target.user.display_name), "success")
     return _members_response(circle, None)
