@@ -182,6 +182,11 @@ def live_server(tmp_path):
     # Workers first: one still answering would write to the server's wake-up pipe after close() shut it, and
     # its file descriptor may by then belong to the next test's server or connection.
     server.task_dispatcher.shutdown(timeout=5)
+    # The browser keeps its connections open (its pool outlives the page): closed here as waitress closes idle
+    # ones, by its loop, so the loop's map empties and its thread ends now rather than at the join's timeout.
+    for channel in list(server.active_channels.values()):
+        channel.will_close = True
+    server.pull_trigger()
     server.close()
     thread.join(timeout=5)
 
