@@ -5,7 +5,7 @@ Only what succeeded counts against a budget, so a form sent back with errors cos
 budget, a blueprint's 429 handler shows the same form again with what was typed and the message;
 an htmx request gets the message as a fragment (static/app.js shows it, the typed text stays).
 """
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -80,3 +80,21 @@ def refusal(error):
     """The short answer to a spent budget: an error page, or a fragment for htmx, with the limit's message."""
     message = error.description if isinstance(error.description, str) else str(TOO_FAST_POSTING)
     return errors.page(429, _("Slow down"), message)
+
+
+def _password_key():
+    # The account, not the session: signing out elsewhere must not refill the budget.
+    return f"password-check:{current_user.id if current_user.is_authenticated else '-'}"
+
+
+def _password_was_wrong(response):
+    return g.get("attempt_failed", False)
+
+
+def password_checks(message):
+    """Limit the wrong passwords a signed-in account's pages are sent (LOGIN_LIMIT): one budget shared by every
+    page that asks for the password again (changing it, deleting the account). The view sets
+    g.attempt_failed on a wrong one."""
+    return limiter.shared_limit(_setting("LOGIN_LIMIT"), scope="password-check", key_func=_password_key,
+                                methods=["POST"], deduct_when=_password_was_wrong,
+                                error_message=limit_message(message))

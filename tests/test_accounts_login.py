@@ -267,6 +267,18 @@ def test_guessing_the_current_password_in_settings_is_limited_too(limited_app):
     assert log_in(limited_app.test_client(), "alice", PASSWORD, "10.3.3.3").status_code == 303  # unchanged
 
 
+def test_wrong_passwords_on_any_settings_page_spend_one_budget(limited_app):
+    """Guessing on the password page and then on the account deletion form is one account's password guessed."""
+    client = limited_app.test_client()
+    assert log_in(client, "alice").status_code == 303
+    guess = {"current_password": "guess", "new_password": "new passphrase", "confirm": "new passphrase"}
+    for _ in range(3):
+        assert client.post("/settings/password", data=guess).status_code == 422
+    response = client.post("/settings/data/delete", data={"password": PASSWORD, "posts": "keep"})
+    assert response.status_code == 429
+    assert "Too many wrong passwords" in html(response).get_text()
+
+
 def test_a_login_with_control_characters_is_refused_cleanly(client, make_user):
     make_user("alice")
     response = log_in(client, "alice\x00")

@@ -5,7 +5,7 @@ session, and the sign-in page offers the cancel button.
 """
 import tempfile
 
-from flask import Blueprint, current_app, flash, g, render_template, send_file, url_for
+from flask import Blueprint, flash, g, render_template, send_file, url_for
 from flask_login import current_user, login_required, logout_user
 
 from .. import clock, limits, timefmt, web
@@ -22,15 +22,6 @@ SPOOL_BYTES = 8 * 1024 * 1024
 EXPORTS_PER_HOUR = "10 per hour"
 TOO_MANY_PASSWORD_TRIES = _l("Too many wrong passwords. Try again in a few minutes.")
 TOO_MANY_EXPORTS = _l("You have downloaded your data many times in the last hour. Try again later.")
-
-
-def _password_key():
-    # The same budget as the password page's: the same account's password is being guessed.
-    return f"password-check:{current_user.id if current_user.is_authenticated else '-'}"
-
-
-def _attempt_failed(response):
-    return g.get("attempt_failed", False)
 
 
 @bp.errorhandler(429)
@@ -71,8 +62,7 @@ def download():
 
 @bp.route("/settings/data/delete", methods=["POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], key_func=_password_key, methods=["POST"],
-               deduct_when=_attempt_failed, error_message=limits.limit_message(TOO_MANY_PASSWORD_TRIES))
+@limits.password_checks(TOO_MANY_PASSWORD_TRIES)  # the password page's budget: one account's password guessed
 def delete():
     user = current_user._get_current_object()
     form = DeleteAccountForm()

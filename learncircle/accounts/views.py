@@ -46,15 +46,6 @@ SHARED_CIRCLES_PER_PAGE = 50
 
 # ---- rate limits ---------------------------------------------------------------------------------
 
-def _password_key():
-    # The account id, not the session id: signing out elsewhere must not refill the budget.
-    return f"password-check:{current_user.id if current_user.is_authenticated else '-'}"
-
-
-def _attempt_failed(response):
-    return g.get("attempt_failed", False)
-
-
 def _password_hashed(response):
     return g.get("password_hashed", False)
 
@@ -282,8 +273,7 @@ def _password_page(form, status=200, too_many=None):
 
 @bp.route("/settings/password", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT"], key_func=_password_key, methods=["POST"],
-               deduct_when=_attempt_failed, error_message=limits.limit_message(TOO_MANY_PASSWORD_TRIES))
+@limits.password_checks(TOO_MANY_PASSWORD_TRIES)
 def settings_password():
     user = current_user._get_current_object()
     form = PasswordForm()
