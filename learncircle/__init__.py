@@ -169,6 +169,15 @@ def _register_blueprints(app):
 
     app.register_blueprint(moderation_views.bp)  # the review queue, its actions, the moderation log, settings
     moderation_access.init_app(app)  # who may flag, review the queue, read the log (template globals)
+    from .meetings import access as meeting_access
+    from .meetings import calendar_views, poll_views, record_views, times as meeting_times
+    from .meetings import notice_kinds  # noqa: F401  (registers what the meeting notices say)
+    from .meetings import views as meeting_views
+
+    for blueprint in (meeting_views.bp, poll_views.bp, record_views.bp, calendar_views.bp):
+        app.register_blueprint(blueprint)  # live meetings (meetings/)
+    meeting_access.init_app(app)
+    meeting_times.init_app(app)
     # RFC 8058's one-click POST comes from a mail program with no CSRF token: the signed token is its authority.
     csrf.exempt(mail_views.unsubscribe_page)
     mail_sender.init_app(app)  # the outbox's sending thread (started by `learncircle serve` and wsgi.py)

@@ -261,6 +261,35 @@ POLICIES = {
         ("reviews_rubric.remove_criterion", "POST"), ("reviews_rubric.copy_rubric", "POST"),
         ("reviews_facilitator.publish", "POST"), ("reviews_facilitator.discard_round", "POST"))},
 }
+# Live meetings (meetings/). Seeing when: the circle's readers; where, who comes, a poll's votes, calendar files:
+# its own people (and the admin); answering and voting: its members; everything a facilitator does: its
+# facilitators and owner. A circle's visitor and the admin never answer for a circle they are not in.
+MEETING_READERS = READERS
+MEETING_PEOPLE = policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN))
+MEETING_MEMBERS = policy(anonymous=VISITOR, outsider=per_visibility(403, HIDDEN), admin=403)
+MEETING_FACILITATORS = INVITERS
+POLICIES.update({
+    ("meeting_records.rhythm", "GET"): MEETING_READERS,
+    ("meetings.occurrence", "GET"): MEETING_READERS,
+    ("meetings.rsvp", "POST"): MEETING_MEMBERS,
+    ("meeting_polls.poll", "GET"): MEETING_PEOPLE,
+    ("meeting_polls.vote", "POST"): MEETING_MEMBERS,
+    ("calendar.occurrence_ics", "GET"): MEETING_PEOPLE,
+    ("calendar.series_ics", "GET"): MEETING_PEOPLE,
+    # The secret address is the authority: whoever holds it reads its member's calendar (the member's own here).
+    ("calendar.feed", "GET"): ANYONE,
+    ("calendar.settings", "GET"): SIGNED_IN_ONLY,
+    ("calendar.settings", "POST"): SIGNED_IN_ONLY,
+    **{(endpoint, method): MEETING_FACILITATORS for endpoint, method in (
+        ("meetings.new", "GET"), ("meetings.new", "POST"), ("meetings.move", "GET"), ("meetings.move", "POST"),
+        ("meetings.cancel", "POST"), ("meetings.edit", "GET"), ("meetings.edit", "POST"),
+        ("meetings.cancel_series", "POST"), ("meeting_polls.new", "GET"), ("meeting_polls.new", "POST"),
+        ("meeting_polls.close", "POST"), ("meeting_records.attendance", "GET"),
+        ("meeting_records.record", "GET"), ("meeting_records.record", "POST"),
+        ("meeting_records.reflection", "GET"), ("meeting_records.reflection", "POST"))},
+})
+# Attendance, notes and reflections are taken once a meeting has begun: these are tried on one a week ago.
+PAST_MEETING_ROUTES = {"meeting_records.record", "meeting_records.reflection"}
 DRAFT_ROUTES = {endpoint for (endpoint, method), rule in POLICIES.items() if rule is DRAFT_MANAGERS}
 
 # A form that would pass validation, so an allowed role really performs the action.
@@ -273,7 +302,8 @@ FORMS = {
     "accounts.reset_password": {"new_password": "a reset passphrase", "confirm": "a reset passphrase"},
     "mail.settings": {"mentions": "never", "answers": "immediately", "replies": "never", "new_threads": "never",
                       "reactions": "never", "reviews": "immediately", "facilitators": "immediately",
-                      "moderating": "immediately", "flags": "daily"},
+                      "moderating": "immediately", "flags": "daily", "meetings": "immediately",
+                      "meeting_notes": "daily"},
     "mail.forgot_password": {"email": "member@example.org"},
     "mail.change_address": {"email": "member-new@example.org", "current_password": "password123"},
     "circles.new": {"name": "Another circle", "slug": "", "purpose": "Practise together.", "conduct": "Be kind.",
@@ -383,6 +413,7 @@ class World:
         self.args["notice_id"] = Notice.select(Notice.id).where(Notice.user == people["member"].id).order_by(
             Notice.id.desc()).scalar()
         self.args.update(self.review_round(circle, people))
+        self.args.update(self.meetings(circle, people))
         self.ghost_args = {**self.args, "slug": "no-such-circle", "thread_id": 999_999, "post_id": 999_999,
                            "membership_id": 999_999, "invitation_id": 999_999, "round_id": 999_999,
                            "draft_round_id": 999_999, "criterion_id": 999_999, "draft_criterion_id": 999_999,
@@ -390,7 +421,9 @@ class World:
                            "session_id": 999_999, "reset_token": "no-such-link", "notice_id": 999_999,
                            "unsubscribe_token": "forged", "address_token": "forged", "account_token": "forged",
                            "user_id": 999_999, "held_post_id": 999_999, "username": "no-such-person",
-                           "target_id": 999_999, "entry_id": 999_999}
+                           "target_id": 999_999, "entry_id": 999_999, "occurrence_id": 999_999,
+                           "past_occurrence_id": 999_999, "meeting_id": 999_999, "poll_id": 999_999,
+                           "slot_id": 999_999, "feed_token": "no-such-calendar"}
 
     @staticmethod
     def moderated(circle, thread, people):
@@ -404,6 +437,29 @@ class World:
                             target_id=Membership.of(people["target"], circle).id, target_user=people["target"],
                             reason="Selling essays: see the code of conduct.")
         return flagged, warned
+
+    @staticmethod
+    def meetings(circle, people):
+        """meetings/: a weekly series of three (last week's, next week's, the week after's), a poll of three
+        slots, and the member's calendar address."""
+        import datetime as dt
+
+        from learncircle import clock
+        from learncircle.meetings import feeds
+        from learncircle.meetings.models import WEEKLY, Meeting, Occurrence, Poll, Slot
+
+        start = (clock.now() - dt.timedelta(days=7)).replace(hour=18, minute=0, second=0, microsecond=0)
+        meeting = Meeting.create(circle=circle, organiser=people["facilitator"], title="Weekly call", zone="UTC",
+                                 local_start=start, duration_minutes=60, link="https://meet.example.org/matrix",
+                                 repeat=WEEKLY, times=3)
+        occurrences = [Occurrence.create(meeting=meeting, circle=circle, number=number, slot_start=at, starts_at=at,
+                                         ends_at=at + dt.timedelta(hours=1))
+                       for number, at in enumerate(start + dt.timedelta(days=7 * n) for n in range(3))]
+        poll = Poll.create(circle=circle, author=people["facilitator"], title="Our weekly slot", zone="UTC",
+                           duration_minutes=60)
+        slots = [Slot.create(poll=poll, starts_at=start + dt.timedelta(days=14, hours=hours)) for hours in (0, 12, 15)]
+        return {"meeting_id": meeting.id, "occurrence_id": occurrences[1].id, "past_occurrence_id": occurrences[0].id,
+                "poll_id": poll.id, "slot_id": slots[0].id, "feed_token": feeds.make(people["member"])}
 
     @staticmethod
     def review_round(circle, people):
@@ -466,6 +522,10 @@ def url_of(world, endpoint, ghost=False, live=False):
     values = {name: args[name] for name in rule.arguments}
     if endpoint == "vendor.static":
         values["filename"] = "htmx.min.js"
+    if endpoint == "calendar.feed":
+        values["token"] = args["feed_token"]
+    if endpoint in PAST_MEETING_ROUTES:
+        values["occurrence_id"] = args["past_occurrence_id"]
     if endpoint in DRAFT_ROUTES and not live:  # the rubric is edited, and the round published, while a draft
         values = {**values, "round_id": args["draft_round_id"]}
         if "criterion_id" in values:

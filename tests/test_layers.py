@@ -9,7 +9,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "learncircle"
 FEATURES = ("accounts", "admin", "circles", "discussions", "mail", "moderation", "newcomers", "notices", "people",
-            "reviews",
+            "meetings", "reviews",
             "search")
 # The HTTP side of a feature: blueprints, and the forms, loaders, access rules (circle_or_404 answers
 # 404) and header badge that serve them and the templates.

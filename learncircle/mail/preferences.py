@@ -39,6 +39,12 @@ CATEGORIES = {
                    ("flags_to_review", "another_look_asked", "approval_waiting"), IMMEDIATELY),
     # The receipt of a flag stays on the site; what came of it is worth a line in the digest.
     "flags": (_l("What came of what you flagged"), ("flag_resolved",), DAILY),
+    # Live meetings (meetings/): reminders and changes are worth nothing a day late; a missed meeting's notes
+    # are reading for the digest.
+    "meetings": (_l("Meetings: new ones, reminders, a change of time or a cancellation, a poll to find a time"),
+                 ("meeting_scheduled", "meeting_reminder", "meeting_moved", "meeting_cancelled", "meeting_changed",
+                  "meeting_place_opened", "poll_opened"), IMMEDIATELY),
+    "meeting_notes": (_l("Notes of a meeting you missed"), ("meeting_notes",), DAILY),
 }
 # What a digest's unsubscribe link stops: every category set to that digest.
 DIGEST_NAME = {DAILY: "daily_digest", WEEKLY: "weekly_digest"}
