@@ -17,6 +17,7 @@ from . import clock, db, memory, site
 from .i18n import gettext as _
 from .i18n import lazy_gettext as _l
 from .i18n import ngettext
+from .meetings.commands import remind
 
 
 def _create_app():
@@ -430,7 +431,7 @@ def prune():
         click.echo(ngettext("%(job)s: %(num)d row deleted", "%(job)s: %(num)d rows deleted", count, job=name))
 
 
-COMMANDS = (serve, db_group, create_admin, demo, backup, reset_password, send_mail, prune)
+COMMANDS = (serve, db_group, create_admin, demo, backup, reset_password, send_mail, prune, remind)
 for _command in COMMANDS:
     main.add_command(_command)
 

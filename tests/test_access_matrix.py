@@ -305,6 +305,8 @@ FORMS = {
                       "moderating": "immediately", "flags": "daily", "meetings": "immediately",
                       "meeting_notes": "daily"},
     "mail.forgot_password": {"email": "member@example.org"},
+    "meeting_records.record": {"mode": "count", "head_count": "4", "notes": "We covered lifetimes."},
+    "meeting_records.reflection": {"rating": "4", "went_well": "Everyone spoke.", "to_change": "Start on time."},
     "mail.change_address": {"email": "member-new@example.org", "current_password": "password123"},
     "circles.new": {"name": "Another circle", "slug": "", "purpose": "Practise together.", "conduct": "Be kind.",
                     "visibility": "private"},
@@ -361,6 +363,19 @@ FORMS = {
     "flags.flag_post": {"reason": "spam"},
     "flags.flag_thread": {"reason": "off_topic"},
     "flags.flag_member": {"reason": "other", "note": "Insults in every thread."},
+    "meeting_polls.new": {"title": "Pick a time", "timezone": "UTC", "duration_minutes": "60",
+                          "slots-0": "2031-01-06T18:00", "slots-1": "2031-01-07T18:00"},
+    "meeting_polls.vote": {"slot-{slot_id}": "yes"},
+    "meetings.new": {"title": "A new call", "agenda": "We read chapter two.", "start": "2031-01-06T18:00",
+                     "timezone": "UTC", "duration": "60", "link": "https://meet.example.org/new", "place": "",
+                     "capacity": "", "repeat": "once", "until": "", "times": ""},
+    "meetings.rsvp": {"answer": "going", "note": "A little late."},
+    "meetings.move": {"start": "2031-01-08T18:00", "timezone": "UTC", "duration": "60", "reason": "The room is taken."},
+    "meetings.cancel": {"reason": "The facilitator is ill."},
+    "meetings.edit": {"title": "Weekly call", "agenda": "Chapter three.", "link": "https://meet.example.org/matrix",
+                      "place": "", "capacity": "8"},
+    "meetings.cancel_series": {"reason": "The circle meets in the forum instead."},
+    "calendar.settings": {"action": "new"},
     "reviews_participant.revision_plan": {"body": "I will add an example to every claim."},
 }
 
@@ -448,7 +463,9 @@ class World:
         from learncircle.meetings import feeds
         from learncircle.meetings.models import WEEKLY, Meeting, Occurrence, Poll, Slot
 
-        start = (clock.now() - dt.timedelta(days=7)).replace(hour=18, minute=0, second=0, microsecond=0)
+        # Six days ago at 18:00, so "next week's" is tomorrow's whatever the hour the tests run: one that has
+        # ended can no longer be answered, moved or cancelled.
+        start = (clock.now() - dt.timedelta(days=6)).replace(hour=18, minute=0, second=0, microsecond=0)
         meeting = Meeting.create(circle=circle, organiser=people["facilitator"], title="Weekly call", zone="UTC",
                                  local_start=start, duration_minutes=60, link="https://meet.example.org/matrix",
                                  repeat=WEEKLY, times=3)

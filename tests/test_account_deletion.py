@@ -220,6 +220,29 @@ def test_what_was_hers_alone_goes(app, scene):
         assert deletion.delete_now(mia, remove_posts=True) is False  # already done: nothing more goes
 
 
+def test_her_calendar_address_answers_and_votes_go_and_her_attendance_stays(app, scene):
+    import datetime as dt
+
+    from learncircle.meetings import feeds, scheduling
+    from learncircle.meetings.models import GOING, YES, Attendance, CalendarFeed, Occurrence, Poll, Rsvp, Slot, Vote
+
+    mia = scene["mia"]
+    with db.database.connection_context():
+        meeting = scheduling.schedule(circle=scene["chooses"], organiser=scene["owner"], title="Weekly call",
+                                      local_start=dt.datetime(2031, 1, 6, 18), zone="UTC", duration_minutes=60)
+        occurrence = Occurrence.get(Occurrence.meeting == meeting)
+        Rsvp.create(occurrence=occurrence, user=mia, answer=GOING)
+        Attendance.create(occurrence=occurrence, user=mia)
+        poll = Poll.create(circle=scene["chooses"], title="When?", zone="UTC", duration_minutes=60)
+        Vote.create(slot=Slot.create(poll=poll, starts_at=dt.datetime(2031, 1, 7, 18)), user=mia, answer=YES)
+        token = feeds.make(mia)
+        deletion.delete_now(mia, remove_posts=False)
+        assert feeds.owner(token) is None
+        for model in (CalendarFeed, Rsvp, Vote):
+            assert model.select().where(model.user == mia.id).count() == 0, model.__name__
+        assert Attendance.select().where(Attendance.user == mia.id).count() == 1
+
+
 def test_a_deleted_author_costs_the_thread_page_no_query(client, auth, scene):
     """"deleted member" is said from the author's name the page already reads: the same queries as before."""
     auth.login(scene["olga"])

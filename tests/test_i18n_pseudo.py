@@ -25,6 +25,7 @@ from learncircle.moderation.models import LogEntry, Removed
 from learncircle.accounts.models import User
 from learncircle.circles.models import PUBLIC, Circle
 from learncircle.discussions.models import Post, Thread
+from learncircle.meetings.models import Meeting, Occurrence, Poll, Reflection
 from learncircle.notices.models import Notice
 from learncircle.reviews.models import (Criterion, CriterionResponse, Review, ReviewRound, RevisionPlan,
                                         SubmissionVersion)
@@ -47,10 +48,13 @@ USER_TEXT = [
     (SubmissionVersion, ("body",)), (RevisionPlan, ("body",)),
     (AuditEvent, ("actor_name", "subject", "reason")),
     (LogEntry, ("reason",)), (Removed, ("title", "body")),  # moderation: the log's reasons, what was deleted
+    (Meeting, ("title", "agenda", "place", "cancel_reason")), (Occurrence, ("notes", "cancel_reason")),  # meetings/
+    (Poll, ("title",)), (Reflection, ("went_well", "to_change")),
 ]
 # Form fields whose values are people's words (the rest are choices, numbers, dates and addresses).
 FREE_TEXT = {"title", "body", "name", "purpose", "goals", "conduct", "reason", "what_works", "could_be_better",
-             "brief", "display_name", "bio", "pronouns", "new-criterion-name", "note"}
+             "brief", "display_name", "bio", "pronouns", "new-criterion-name", "note", "notes", "went_well",
+             "to_change", "agenda", "place"}
 
 
 def wrap(value):

@@ -37,6 +37,7 @@ from ..discussions.watching import ThreadWatch
 from ..formkeys import UsedFormKey
 from ..i18n import lazy_gettext as _l
 from ..mail.models import MailDigest, MailPreference, Outbox
+from ..meetings.models import CalendarFeed, Rsvp, Vote
 from ..moderation.models import POST, THREAD, Flag
 from ..notices.models import Notice
 from ..people.models import Block
@@ -191,7 +192,10 @@ def _forget_what_was_theirs(uid, now):
                           (Notice, Notice.user), (ReadState, ReadState.user), (ThreadWatch, ThreadWatch.user),
                           (Greeting, Greeting.user), (Flag, Flag.flagger), (MailPreference, MailPreference.user),
                           (MailDigest, MailDigest.user), (PasswordReset, PasswordReset.user),
-                          (UsedFormKey, UsedFormKey.user)):
+                          (UsedFormKey, UsedFormKey.user),
+                          # meetings/: their calendar address, answers and votes (attendance stays: it is the
+                          # circle's record of who came, under "deleted member")
+                          (CalendarFeed, CalendarFeed.user), (Rsvp, Rsvp.user), (Vote, Vote.user)):
         model.delete().where(column == uid).execute()
     KeptApart.delete().where((KeptApart.reviewer == uid) | (KeptApart.author == uid)).execute()
     Block.delete().where((Block.who == uid) | (Block.whom == uid)).execute()  # mutes and blocks, both ways
