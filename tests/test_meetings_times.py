@@ -199,11 +199,11 @@ def test_a_reader_sees_their_own_hour_and_the_organisers_beside_it(app, viewer, 
     assert shown.startswith(f"{mine:%a %d %b %Y, %H:%M} ")  # the reader's own date and clock
     assert f'datetime="{moment.isoformat()}Z"' in markup and f"{mine:%H:%M}" in markup
     if mine.utcoffset() == theirs.utcoffset():
-        assert aside == "" and "aside" not in markup
+        assert aside == "" and "muted" not in markup
     else:
         when = f"{theirs:%H:%M}" if theirs.date() == mine.date() else f"{theirs:%a %d %b %Y, %H:%M}"
         assert aside == f"{when} in {organiser.replace('_', ' ')})"
-        assert 'class="aside"' in markup
+        assert 'class="muted"' in markup
     if viewer == "Asia/Kolkata":  # half an hour off every other zone of the five
         assert mine.minute == (moment.minute + 30) % 60
 

@@ -37,7 +37,7 @@ def meeting_time(moment, zone):
     aside = organiser_aside(moment, zone)
     tag = f'<time datetime="{moment.isoformat()}Z">{exact}</time>'
     if aside:
-        tag += f' <span class="aside">({escape(aside)})</span>'
+        tag += f' <span class="muted">({escape(aside)})</span>'
     return Markup(tag)
 
 
