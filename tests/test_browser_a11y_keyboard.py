@@ -16,7 +16,7 @@ from learncircle.discussions.models import Thread
 from learncircle.reviews.submitting import submit
 from tests.fixtures_reviews import CLARITY, SOURCES, assignment_of, make_round, start_reviewing
 
-from .browser_helpers import WIDE, ConsoleErrors, focused, log_in
+from .browser_helpers import WIDE, ConsoleErrors, Keyboard, expect_announced, log_in, watch
 from .conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -25,66 +25,6 @@ ACTION_TIMEOUT_MS = 10_000
 CIRCLE_NAME = "Writing Circle"
 SLUG = "writing-circle"
 THREAD_TITLE = "Favourite essay openings"
-MAX_PRESSES = 80
-
-
-class Keyboard:
-    """A person at the keyboard of page: they can only press keys and type, and they must see the focus."""
-
-    def __init__(self, page):
-        self.page = page
-        self.presses = 0
-
-    def press(self, key):
-        """Press key; what then has the focus must show it. Enter starts something (a page load, an htmx
-        request) whose end the test waits for, then checks where the focus went."""
-        self.page.keyboard.press(key)
-        self.presses += 1
-        if key != "Enter":
-            self.expect_visible_focus(f"after {key}")
-
-    def type(self, text):
-        self.page.keyboard.type(text)
-
-    def expect_visible_focus(self, when):
-        state = focused(self.page)
-        assert state["visible"], f"{when}: the focus ({state['element']}) shows no focus indicator"
-
-    def has_focus(self, locator):
-        return locator.evaluate("element => element === document.activeElement")
-
-    def tab_to(self, locator, backwards=False):
-        """Press Tab (or Shift+Tab) until locator has the focus; every stop must show the focus."""
-        expect(locator).to_have_count(1)
-        for _ in range(MAX_PRESSES):
-            if self.has_focus(locator):
-                return
-            self.press("Shift+Tab" if backwards else "Tab")
-        raise AssertionError(f"{MAX_PRESSES} presses of Tab did not reach {locator}")
-
-    def activate(self, locator, key="Enter"):
-        self.tab_to(locator)
-        self.press(key)
-
-    def expect_focus_on(self, locator, why):
-        """After an htmx swap or a page load: the focus is on locator, visibly."""
-        expect(locator).to_have_count(1)
-        self.page.wait_for_function("element => element === document.activeElement", arg=locator.element_handle(),
-                                    timeout=ACTION_TIMEOUT_MS)
-        self.expect_visible_focus(why)
-
-
-def watch(region):
-    """Mark a live region before an action, so that expect_announced can tell it stayed on the page."""
-    region.evaluate("element => { element.__watched = true; }")
-
-
-def expect_announced(region, text):
-    """text arrived inside region: a live region (aria-live) that was on the page before the action, for
-    screen readers announce what changes inside a live region, not a live region that is itself new."""
-    expect(region).to_contain_text(text)
-    assert region.get_attribute("aria-live") in ("polite", "assertive")
-    assert region.evaluate("element => element.__watched === true"), "the live region itself was replaced"
 
 
 @pytest.fixture

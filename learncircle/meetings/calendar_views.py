@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from .. import i18n, web
 from ..i18n import gettext as _
 from ..mail.compose import language_of, link
-from . import access, calendar, feeds
+from . import access, feeds
 from .loading import blueprint_loading
 from .models import Occurrence
 
@@ -17,9 +17,17 @@ bp = blueprint_loading(Blueprint("calendar", __name__))
 FEED_MAX_AGE = 300  # seconds a calendar program (or the browser) may keep a feed before asking again
 
 
+def _calendar():
+    """meetings/calendar.py, imported on the first calendar file asked for: the icalendar library it needs takes
+    some 8 MB, which a server that never sends a calendar file should not carry."""
+    from . import calendar
+
+    return calendar
+
+
 def _ics(body, filename=None, max_age=0):
     """A calendar answer: a file to save when named, else a feed; never kept by a shared cache."""
-    response = current_app.response_class(body, content_type=calendar.CONTENT_TYPE)
+    response = current_app.response_class(body, content_type=_calendar().CONTENT_TYPE)
     if filename:
         # Only letters, digits and dashes: the name is safe in any header and any file system.
         safe = re.sub(r"[^A-Za-z0-9-]+", "-", filename).strip("-")[:80] or "meeting"
@@ -36,7 +44,7 @@ def _ics(body, filename=None, max_age=0):
 def occurrence_ics():
     if not access.can_see_details(current_user, g.circle):
         abort(403)
-    body = calendar.occurrence_calendar(g.occurrence, g.meeting, True, circle=g.circle)
+    body = _calendar().occurrence_calendar(g.occurrence, g.meeting, True, circle=g.circle)
     day = g.occurrence.starts_at.strftime("%Y-%m-%d")
     return _ics(body, filename=f"{g.circle.slug}-{day}-{g.occurrence.id}")
 
@@ -46,7 +54,7 @@ def series_ics():
     if not access.can_see_details(current_user, g.circle):
         abort(403)
     occurrences = Occurrence.select().where(Occurrence.meeting == g.meeting.id).order_by(Occurrence.number)
-    body = calendar.series_calendar(g.meeting, list(occurrences), True, circle=g.circle)
+    body = _calendar().series_calendar(g.meeting, list(occurrences), True, circle=g.circle)
     return _ics(body, filename=f"{g.circle.slug}-series-{g.meeting.id}")
 
 
@@ -57,7 +65,7 @@ def feed(token):
     if user is None:
         abort(404)
     with i18n.speaking(language_of(user)):
-        body = calendar.feed_calendar(user)
+        body = _calendar().feed_calendar(user)
     response = _ics(body, max_age=FEED_MAX_AGE)
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
