@@ -200,9 +200,9 @@ def test_circle_home_actions_follow_the_role(client, auth, roles):
         if leave is not None:
             assert leave["href"] == f"/c/{slug}/leave" and leave.find_parent(class_="meta") is not None
     # Whoever reads the circle finds its code of conduct and moderation log; its moderators, the review queue.
-    assert actions("outsider") == {"Join this circle", "Code of conduct and moderation log"}
+    assert actions("outsider") == {"Join this circle", "Code of conduct and moderation log", "Meetings"}
     assert actions("admin") == {"Join this circle", "Members", "Peer review", "Code of conduct and moderation log",
-                                "Review queue"}  # the admin may join a public circle too, and moderates it
+                                "Review queue", "Meetings"}  # the admin may join a public circle too, and moderates it
     assert "Review queue" in actions(FACILITATOR) and "Review queue" not in actions(MEMBER)
     assert "Peer review" in actions(MEMBER)
 

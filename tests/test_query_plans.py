@@ -21,6 +21,7 @@ from learncircle.circles.models import PUBLIC, Circle, Invitation, Membership
 from learncircle import clock
 from learncircle.discussions import mentions, muting, prompts, reading, voices
 from learncircle.discussions.models import SHOWS, Post, Thread
+from learncircle.meetings import reminders, rhythm
 from learncircle.newcomers import approvals
 from learncircle.moderation import logbook, queue, retention
 from learncircle.notices import kinds
@@ -149,6 +150,12 @@ CASES = {
                                                                                            "admin."))), None),
     "audit_log.events (one action)": (lambda w: in_app(w, lambda: page(audit_log.events(None, "admin.suspend"))),
                                       None),
+    # Meetings: a circle's coming ones, the last notes, every past one (the attendance history's pages), the
+    # reminders due across the instance, a member's calendar feed.
+    "rhythm.upcoming": (lambda w: rhythm.upcoming(w["circle"], clock.now()), None),
+    "rhythm.last_notes": (lambda w: rhythm.last_notes(w["circle"]), None),
+    "queries.past": (lambda w: page(rhythm.past(w["circle"], clock.now())), None),
+    "reminders.due": (lambda w: reminders.due(clock.now()), None),
     # Muting and blocking: one's list of them, and the thread list marked with whom the reader muted.
     "people.chosen_by": (lambda w: page(people.chosen_by(w["ana"])), None),
     "muting.mark_threads": (lambda w: page(muting.mark_threads(Thread.listing(w["circle"]), w["ana"])), None),
