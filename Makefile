@@ -56,8 +56,10 @@ messages: $(VENV)/.installed
 	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete
 	$(MAKE) --no-print-directory translations
 
+# The suite runs on every CPU, up to four (pytest-xdist); `make test TEST_WORKERS=1` runs it in one process.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ "$$n" -gt 4 ] && n=4; echo $$n)
 test: lint translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Ruff, with the rule set in pyproject.toml (part of `make test`, so CI runs it).
 lint: $(VENV)/.installed-dev

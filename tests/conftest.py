@@ -9,6 +9,7 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from waitress.server import create_server
@@ -34,6 +35,28 @@ def fast_password_hashing(request, monkeypatch):
     """
     if request.node.get_closest_marker("real_password_hashing") is None:
         monkeypatch.setattr(account_models, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+
+
+def in_schema(url, schema):
+    """A PostgreSQL URL whose connections make new tables (and read unqualified names) in `schema`."""
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "options"]
+    return urlunsplit(parts._replace(query=urlencode(query + [("options", f"-c search_path={schema}")])))
+
+
+def _postgresql_schema():
+    """The schema of the test database this process's PostgreSQL tests use. `make test` runs the suite on every
+    CPU (pytest-xdist): each worker gets a schema of its own in the one database, so that one worker emptying
+    its schema for a test never pulls the tables from under another's."""
+    url, worker = os.environ.get("LEARNCIRCLE_TEST_POSTGRES_URL"), os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return "public"
+    schema = f"learncircle_{worker}"
+    os.environ["LEARNCIRCLE_TEST_POSTGRES_URL"] = in_schema(url, schema)  # before any test module reads it
+    return schema
+
+
+POSTGRESQL_SCHEMA = _postgresql_schema()
 
 
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False}
@@ -212,8 +235,8 @@ def pg_app():
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "pg", "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False})
     with db.database.connection_context():
-        db.database.execute_sql("DROP SCHEMA public CASCADE")
-        db.database.execute_sql("CREATE SCHEMA public")
+        db.database.execute_sql(f'DROP SCHEMA IF EXISTS "{POSTGRESQL_SCHEMA}" CASCADE')
+        db.database.execute_sql(f'CREATE SCHEMA "{POSTGRESQL_SCHEMA}"')
     assert len(db.upgrade()) >= 2
     yield app
     if not db.database.is_closed():

@@ -12,13 +12,13 @@ back with Peewee's introspection and compared by meaning, not by index name or c
 import collections
 import os
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import peewee
 import pytest
 from playhouse import db_url
 
 from learncircle import create_app, db
+from tests.conftest import in_schema
 
 POSTGRES_URL = os.environ.get("LEARNCIRCLE_TEST_POSTGRES_URL")
 
@@ -197,17 +197,10 @@ def test_the_comparison_names_the_table_and_column_that_drifted(app):
 
 # ---- PostgreSQL ---------------------------------------------------------------------------------
 
-def _in_schema(url, schema):
-    """The URL with a search_path that puts new tables (and reads unqualified names) in `schema`."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query) + [("options", f"-c search_path={schema}")]
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
 @pytest.fixture
 def pg_schemas():
     """Two empty schemas of the test database, for the migrations and for the models; the public schema
-    that tests/test_postgres.py resets is left alone."""
+    the other PostgreSQL tests reset (conftest.POSTGRESQL_SCHEMA) is left alone."""
     names = (f"schema_check_{os.getpid()}_migrated", f"schema_check_{os.getpid()}_declared")
     admin = db_url.connect(POSTGRES_URL)
 
@@ -229,14 +222,14 @@ def pg_schemas():
                                              "to compare the migrations with the models there")
 def test_the_migrations_build_the_models_schema_on_postgresql(pg_schemas):
     in_migrated, in_declared = pg_schemas
-    create_app({"TESTING": True, "DATABASE_URL": _in_schema(POSTGRES_URL, in_migrated), "SECRET_KEY": "pg",
+    create_app({"TESTING": True, "DATABASE_URL": in_schema(POSTGRES_URL, in_migrated), "SECRET_KEY": "pg",
                 "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
     db.upgrade()
     with db.database.connection_context():
         migrated = describe(db.database, skip=bookkeeping())
 
     models = app_models()
-    declared_db = db_url.connect(_in_schema(POSTGRES_URL, in_declared))
+    declared_db = db_url.connect(in_schema(POSTGRES_URL, in_declared))
     with declared_db.connection_context():
         with declared_db.bind_ctx(models, bind_refs=False, bind_backrefs=False):
             declared_db.create_tables(models)
