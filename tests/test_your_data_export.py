@@ -214,3 +214,47 @@ def test_another_members_export_names_nobody(client, auth, scene):
     assert posts[scene["reply_to_mia"].id]["thread_title"] == "Mia asks about lifetimes"  # shown in her circle
     assert "mia-reply" not in "\n".join(files.values())
     assert Circle.get_by_id(scene["public"].id).member_count == 3
+
+
+def test_meetings_are_in_the_zip_and_a_left_circles_titles_are_not(client, auth, scene):
+    import datetime as dt
+
+    from learncircle.meetings import reflections, scheduling
+    from learncircle.meetings.models import GOING, NO, Attendance, Occurrence, Poll, Rsvp, Slot, Vote
+
+    mia, owner = scene["mia"], scene["owner"]
+    with db.database.connection_context():
+        Membership.update(role="facilitator").where((Membership.user == mia.id)
+                                                    & (Membership.circle == scene["public"].id)).execute()
+        call = scheduling.schedule(circle=scene["public"], organiser=owner, title="owner-meeting-title",
+                                   local_start=dt.datetime(2026, 3, 1, 18), zone="Europe/Berlin", duration_minutes=60)
+        scheduling.schedule(circle=scene["public"], organiser=mia, title="Mia's workshop",
+                            local_start=dt.datetime(2026, 4, 1, 18), zone="Europe/Berlin", duration_minutes=90,
+                            agenda="mia-agenda: lifetimes")
+        secret = scheduling.schedule(circle=scene["left"], organiser=owner, title="secret-meeting-title",
+                                     local_start=dt.datetime(2026, 2, 1, 18), zone="UTC", duration_minutes=60)
+        attended = Occurrence.get(Occurrence.meeting == call)
+        Rsvp.create(occurrence=attended, user=mia, answer=GOING, note="mia-rsvp-note")
+        Rsvp.create(occurrence=Occurrence.get(Occurrence.meeting == secret), user=mia, answer=GOING)
+        Rsvp.create(occurrence=attended, user=scene["olga"], answer=GOING, note="olga-rsvp-note")
+        Attendance.create(occurrence=attended, user=mia)
+        reflections.save(attended, mia, rating=4, went_well="mia-went-well", to_change="mia-to-change")
+        reflections.save(attended, scene["owner"], rating=2, went_well="owner-went-well")
+        poll = Poll.create(circle=scene["public"], title="poll-title", zone="UTC", duration_minutes=60)
+        Vote.create(slot=Slot.create(poll=poll, starts_at=dt.datetime(2026, 3, 9, 18)), user=mia, answer=NO)
+    auth.login(mia)
+    files = read(client.get("/settings/data/export.zip"))
+    meetings = json.loads(files["meetings.json"])
+    assert "meetings.json" in files["README.txt"]
+    answers = {entry["meeting"]: entry for entry in meetings["answers"]}
+    assert answers["owner-meeting-title"]["note"] == "mia-rsvp-note"
+    assert answers["owner-meeting-title"]["starts_at"] == "2026-03-01T17:00:00Z"
+    assert answers[None]["circle"] is None  # the private circle she left: neither its name nor its meeting's
+    assert [entry["meeting"] for entry in meetings["attended"]] == ["owner-meeting-title"]
+    assert meetings["poll_answers"] == [{"poll": "poll-title", "circle": answers["owner-meeting-title"]["circle"],
+                                         "time": "2026-03-09T18:00:00Z", "answer": "no"}]
+    assert [(m["title"], m["agenda"]) for m in meetings["scheduled"]] == [("Mia's workshop", "mia-agenda: lifetimes")]
+    assert [(r["rating"], r["went_well"]) for r in meetings["reflections"]] == [(4, "mia-went-well")]
+    everything = "\n".join(files.values())
+    for words in ("secret-meeting-title", "olga-rsvp-note", "owner-went-well"):
+        assert words not in everything, words

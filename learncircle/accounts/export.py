@@ -26,6 +26,7 @@ from ..discussions.reactions import Reaction
 from ..discussions.watching import ThreadWatch
 from ..mail import preferences
 from ..mail.models import MailDigest
+from ..meetings.models import Attendance, Meeting, Occurrence, Poll, Reflection, Rsvp, Slot, Vote
 from ..moderation.models import Flag, LogEntry, Removed
 from ..reviews.models import (Assignment, Criterion, CriterionResponse, ReviewRound, RevisionPlan, Review,
                               Submission, SubmissionVersion)
@@ -68,6 +69,10 @@ class Export:
 
     def write(self, name, data):
         self.archive.writestr(name, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+    def title(self, title, circle_id):
+        """A title others wrote in a circle, only while the member belongs to it (as the circle itself)."""
+        return title if circle_id in self.circles else None
 
     def circle(self, circle_id):
         """The circle as the archive names it: only one the member belongs to."""
@@ -321,6 +326,46 @@ class Export:
             "your_items_moderators_removed": removed_entries})
 
 
+    def meetings(self):
+        """Live meetings: their answers and poll votes, the meetings they attended, what they scheduled, and their
+        own reflections as a facilitator (other facilitators' are theirs, not this member's)."""
+        def when(query, *columns):
+            return query.select(*columns, Occurrence.starts_at, Meeting.title, Meeting.circle).join(
+                Occurrence, on=(query.model.occurrence == Occurrence.id)).join(
+                Meeting, on=(Occurrence.meeting == Meeting.id))
+
+        answers = when(Rsvp.select(), Rsvp.id, Rsvp.answer, Rsvp.note, Rsvp.updated_at).where(Rsvp.user == self.uid)
+        attended = when(Attendance.select(), Attendance.id).where(Attendance.user == self.uid)
+        reflections = when(Reflection.select(), Reflection.id, Reflection.rating, Reflection.went_well,
+                           Reflection.to_change, Reflection.updated_at).where(Reflection.author == self.uid)
+        votes = (Vote.select(Vote.id, Vote.answer, Slot.starts_at, Poll.title, Poll.circle)
+                 .join(Slot, on=(Vote.slot == Slot.id)).join(Poll, on=(Slot.poll == Poll.id))
+                 .where(Vote.user == self.uid))
+        scheduled = Meeting.select(Meeting.id, Meeting.circle, Meeting.title, Meeting.agenda, Meeting.zone,
+                                   Meeting.local_start, Meeting.repeat, Meeting.created_at).where(
+            Meeting.organiser == self.uid)
+        self.write("meetings.json", {
+            "answers": [{"meeting": self.title(title, circle_id), "circle": self.circle(circle_id),
+                         "starts_at": iso(start), "answer": answer, "note": note, "updated_at": iso(updated)}
+                        for _, answer, note, updated, start, title, circle_id in self.batches(answers, Rsvp.id)],
+            "attended": [{"meeting": self.title(title, circle_id), "circle": self.circle(circle_id),
+                          "starts_at": iso(start)}
+                         for _, start, title, circle_id in self.batches(attended, Attendance.id)],
+            "poll_answers": [{"poll": self.title(title, circle_id), "circle": self.circle(circle_id),
+                              "time": iso(start), "answer": answer}
+                             for _, answer, start, title, circle_id in self.batches(votes, Vote.id)],
+            "scheduled": [{"title": title, "circle": self.circle(circle_id), "agenda": agenda, "zone": zone,
+                           "first_local_start": local.isoformat(timespec="minutes"), "repeat": repeat,
+                           "created_at": iso(created)}
+                          for _, circle_id, title, agenda, zone, local, repeat, created
+                          in self.batches(scheduled, Meeting.id)],
+            "reflections": [{"meeting": title, "circle": self.circle(circle_id), "starts_at": iso(start),
+                             "rating": rating, "went_well": went_well, "to_change": to_change,
+                             "updated_at": iso(updated)}
+                            for _, rating, went_well, to_change, updated, start, title, circle_id
+                            in self.batches(reflections, Reflection.id)]})
+
+
 def build(user, out, readme, now=None):
     """Write user's archive into out (a binary file object); readme: the README.txt's text, in their language."""
     now = now or clock.now()
@@ -337,4 +382,5 @@ def build(user, out, readme, now=None):
         export.flags()
         export.made()
         export.moderation()
+        export.meetings()
     return out
