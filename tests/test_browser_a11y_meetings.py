@@ -90,7 +90,7 @@ def test_every_meetings_page_and_htmx_state_passes_axe_and_fits_narrow_screens(b
     check(ana, "a meeting, going")
     ana.goto(base + w["poll"])
     ana.get_by_role("button", name="Save my answers").click()
-    expect(ana.get_by_text("Your answers are saved.")).to_be_visible()
+    expect(ana.locator(".notice.success")).to_have_text("Your answers are saved.")
     check(ana, "a poll, answers saved")
     # A new calendar address, shown once.
     ana.goto(base + "/settings/calendar")

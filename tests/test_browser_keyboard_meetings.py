@@ -1,7 +1,7 @@
 """Meetings by keyboard alone, in real Chromium (as test_browser_a11y_keyboard.py does for the rest): a member
 answers a poll and says she is going to a meeting with Tab, the arrow keys, Space, Enter and typing, never a
-click; every stop shows the focus, and after each htmx swap the focus and the news land where a screen reader
-and a sighted person both find them."""
+click; every stop shows the focus, and after each htmx swap the focus lands where it is useful and the news in
+the page's live region, which a screen reader reads."""
 import datetime as dt
 
 import pytest
@@ -13,7 +13,7 @@ from learncircle.circles.models import FACILITATOR, PUBLIC, Circle, Membership
 from learncircle.meetings import polls, scheduling
 from learncircle.meetings.models import Occurrence
 
-from .browser_helpers import WIDE, ConsoleErrors, Keyboard, log_in
+from .browser_helpers import WIDE, ConsoleErrors, Keyboard, expect_announced, log_in, watch
 from .conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -63,8 +63,11 @@ def test_answering_a_poll_and_a_meeting_by_keyboard(browser, world):
     keys.tab_to(second.get_by_label("Yes", exact=True))
     keys.press("Space")
     button = page.get_by_role("button", name="Save my answers")
+    news = page.locator("#notices")
+    watch(news)
     keys.activate(button)
-    expect(page.get_by_text("Your answers are saved.")).to_be_visible()
+    expect(page.locator(".poll-result .notice.success")).to_have_text("Your answers are saved.")
+    expect_announced(news, "Your answers are saved.")
     keys.expect_focus_on(button, "after saving the answers (the form stays where it was)")
     expect(page.locator("tr[data-rank='1']")).to_contain_text("1 can come")
 
@@ -75,9 +78,12 @@ def test_answering_a_poll_and_a_meeting_by_keyboard(browser, world):
     expect(page.get_by_label("Going", exact=True)).to_be_checked()
     keys.tab_to(page.get_by_label("Note"))
     keys.type("I will be ten minutes late.")
+    news = page.locator("#notices")
+    watch(news)
     keys.activate(page.get_by_role("button", name="Answer"))
     section = page.locator("section.rsvp")
-    expect(section.locator("[role=status]")).to_be_visible()
+    expect(section.locator(".notice.success")).to_have_text("You are going.")
+    expect_announced(news, "You are going.")
     keys.expect_focus_on(section, "after answering")
     expect(section).to_contain_text("You are going.")
     expect(section).to_contain_text("I will be ten minutes late.")

@@ -98,7 +98,7 @@ def test_find_a_time_schedule_answer_and_write_it_up(browser, scene, javascript)
             label = {"yes": "Yes", "if_needed": "If needed", "no": "No"}[answer]
             fieldset.get_by_label(label, exact=True).check()
         page.get_by_role("button", name="Save my answers").click()
-        expect(page.get_by_text("Your answers are saved.")).to_be_visible()
+        expect(page.locator(".notice.success")).to_have_text("Your answers are saved.")
         page.context.close()
 
     # The best time (both can come) comes first; Fred schedules it.

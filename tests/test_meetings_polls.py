@@ -198,7 +198,9 @@ def test_an_htmx_vote_is_answered_with_the_result(app, client, auth, scene):
     assert "<html" not in body
     part = html(response)
     assert part.find("section")["id"] == f"poll-{poll.id}-result"
-    assert "Your answers are saved." in part.get_text()
+    assert "Your answers are saved." in part.find("section").get_text()
+    announced = part.find(id="notices")  # the page's live region, swapped out of band: read aloud
+    assert announced["hx-swap-oob"] == "innerHTML" and announced.get_text(strip=True) == "Your answers are saved."
     assert "1 can come" in part.find("tr", id=f"slot-{first.id}-result").get_text()
 
 

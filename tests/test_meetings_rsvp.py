@@ -133,6 +133,8 @@ def test_htmx_gets_the_fragment_and_a_bad_answer_the_fragment_with_its_message(c
     assert fragment.find("html") is None
     section = fragment.find(id=f"rsvp-{scene['occurrence'].id}")
     assert "You are going." in section.get_text()
+    announced = fragment.find(id="notices")  # the page's live region, swapped out of band: read aloud
+    assert announced["hx-swap-oob"] == "innerHTML" and announced.get_text(strip=True) == "You are going."
     assert [li.a.get_text() for li in section.find("ul", class_="plain").find_all("li")] == ["Ana"]
     refused = answer(client, auth, scene, "ana", "perhaps", "x" * 301, **{"HX-Request": "true"})
     assert refused.status_code == 422
