@@ -47,7 +47,8 @@ def _one_line(value):
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
-def _known_zone(form, field):
+def known_zone(form, field):
+    """A zone this system's zone database knows (the poll form checks its zone with it too)."""
     if not timefmt.is_timezone(field.data or ""):
         raise ValidationError(_l("“%(zone)s” is an unknown time zone: choose one from the list, like "
                                  "Europe/Berlin or America/Los_Angeles.", zone=(field.data or "")[:64]))
@@ -99,7 +100,7 @@ def _duration_field(required=True):
 def _zone_field():
     """Named as the profile's zone field: a select of the zone database's names, checked on submit."""
     return SelectField(_l("Time zone"), choices=timefmt.timezone_names, default="UTC", validate_choice=False,
-                       validators=[_known_zone])
+                       validators=[known_zone])
 
 
 def _start_field(label):

@@ -9,7 +9,7 @@ import datetime as dt
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, FieldList, IntegerField, RadioField, SelectField,
                      SelectChoice, SelectMultipleField, StringField, TimeField)
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .. import timefmt
@@ -17,21 +17,16 @@ from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..timefields import LocalTimeField
 from . import polls
+from .forms import known_zone
+from .scheduling import MAX_DURATION, MIN_DURATION
 from .models import IF_NEEDED, NO, TITLE_MAX, YES
 
 ROWS = 6  # empty rows for candidate times
 GRID_TIMES = 3  # times of day the weekly grid offers
-MIN_MINUTES, MAX_MINUTES = 15, 8 * 60
 SLOT_YEARS_AHEAD = 5
 DAYS = [SelectChoice(str(number), label) for number, label in enumerate((
     _l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"), _l("Saturday"), _l("Sunday")))]
 ANSWERS = [SelectChoice(YES, _l("Yes")), SelectChoice(IF_NEEDED, _l("If needed")), SelectChoice(NO, _l("No"))]
-
-
-def _known_zone(form, field):
-    if not timefmt.is_timezone(field.data or ""):
-        raise ValidationError(_("“%(zone)s” is not a time zone this site knows: choose one from the list.",
-                                zone=field.data or ""))
 
 
 class _Checkboxes(SelectMultipleField):
@@ -60,10 +55,10 @@ class PollForm(FlaskForm):
         Length(max=TITLE_MAX, message=_l("At most %(max)d characters."))])
     # Named as the profile's zone field: the same list of the zone database's names.
     timezone = SelectField(_l("Time zone of the times below"), choices=timefmt.timezone_names, default="UTC",
-                           validate_choice=False, validators=[_known_zone])
+                           validate_choice=False, validators=[known_zone])
     duration_minutes = IntegerField(_l("How long, in minutes"), default=60, validators=[
         InputRequired(_l("Say how long the meeting lasts, in minutes.")),
-        NumberRange(MIN_MINUTES, MAX_MINUTES, message=_l("From %(min)s to %(max)s minutes."))])
+        NumberRange(MIN_DURATION, MAX_DURATION, message=_l("From %(min)s to %(max)s minutes."))])
     weekly = BooleanField(_l("Weekly: these are times in one week, for a meeting every week"))
     slots = FieldList(LocalTimeField(_l("Candidate time"), years_ahead=SLOT_YEARS_AHEAD, validators=[Optional()]),
                       min_entries=ROWS, max_entries=polls.MAX_SLOTS)
